@@ -1,0 +1,248 @@
+"""The ``rmttheory`` command line.
+
+Every command prints human-readable text by default and one JSON object with
+``--json``.  Bad input prints one line ``rmttheory: error: ...`` on stderr and
+exits with status 2; no traceback reaches the user.
+
+An activation is given as a registered name, a sympy expression of ``x``, or a
+registered name with parameters: ``leaky_relu:slope=0.1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .errors import RmtError
+
+__all__ = ["main", "build_parser"]
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def _command(name: str):
+    def deco(fn):
+        _COMMANDS[name] = fn
+        return fn
+
+    return deco
+
+
+def finite_float(text: str) -> float:
+    """argparse type: a finite float."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"must be finite: {text!r}")
+    return v
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite float > 0."""
+    v = finite_float(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+    return v
+
+
+def parse_activation(text: str):
+    """``NAME:key=value,...`` or any string :func:`rmttheory.activation` accepts."""
+    from .activation import REGISTRY, activation
+
+    name, sep, rest = text.partition(":")
+    if sep and name.strip().lower() in REGISTRY:
+        params = {}
+        for item in filter(None, rest.split(",")):
+            k, eq, v = item.partition("=")
+            if not eq:
+                raise RmtError(f"bad activation parameter {item!r}: expected key=value")
+            params[k.strip()] = v.strip()
+        return activation(name.strip(), **params)
+    return activation(text)
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(payload, indent=None, allow_nan=False))
+    else:
+        print(text)
+
+
+def _add_act_or_constants(p: argparse.ArgumentParser, require_ratios: bool) -> None:
+    p.add_argument("act", nargs="?", help="activation (name, expression of x, or name:k=v)")
+    p.add_argument("--eta", type=positive_float, help="eta, instead of an activation")
+    p.add_argument("--zeta", type=finite_float, help="zeta, instead of an activation")
+    p.add_argument("--phi", type=positive_float, required=require_ratios, help="phi = n0/m")
+    p.add_argument("--psi", type=positive_float, required=require_ratios, help="psi = n0/n1")
+    p.add_argument("--sigma-w", type=finite_float, default=1.0, help="weight scale (default 1)")
+    p.add_argument("--sigma-x", type=finite_float, default=1.0, help="data scale (default 1)")
+
+
+def resolve_constants(args: argparse.Namespace) -> tuple[float, float, str, Any]:
+    """(eta, zeta, label, GaussianConstants or None) from ACT or --eta/--zeta."""
+    from .gaussian import gaussian_constants
+
+    if args.act is not None:
+        if args.eta is not None or args.zeta is not None:
+            raise RmtError("give either an activation or --eta/--zeta, not both")
+        c = gaussian_constants(parse_activation(args.act), args.sigma_w, args.sigma_x)
+        return c.eta, c.zeta, c.activation, c
+    if args.eta is None or args.zeta is None:
+        raise RmtError("give an activation, or both --eta and --zeta")
+    if not (0 <= args.zeta <= args.eta):
+        raise RmtError(f"need 0 <= zeta <= eta, got eta={args.eta:g}, zeta={args.zeta:g}")
+    return args.eta, args.zeta, f"eta={args.eta:g}, zeta={args.zeta:g}", None
+
+
+# ---------------------------------------------------------------------------
+@_command("constants")
+def _cmd_constants(args: argparse.Namespace) -> int:
+    from .gaussian import gaussian_constants
+
+    act = parse_activation(args.act)
+    c = gaussian_constants(
+        act, args.sigma_w, args.sigma_x, digits=args.digits, hermite_order=args.hermite
+    )
+    d = c.to_dict()
+    d["expression"] = str(act.expr) if act.expr is not None else None
+    text = "\n".join(
+        [
+            f"activation  {c.activation}   (f(x) = {d['expression']})",
+            f"sigma       {c.sigma:g} = sigma_w {c.sigma_w:g} x sigma_x {c.sigma_x:g}",
+            f"method      {c.method}" + (f"  ({c.reason})" if c.reason else ""),
+            f"mean        {c.values['mean']}" + (f"   = {c.mean_expr}" if c.mean_expr else ""),
+            f"eta         {c.values['eta']}" + (f"   = {c.eta_expr}" if c.eta_expr else ""),
+            f"zeta        {c.values['zeta']}" + (f"   = {c.zeta_expr}" if c.zeta_expr else ""),
+            f"error       {c.error:.1e} (quadrature estimate)",
+            "hermite     " + ", ".join(f"{h:.12g}" for h in c.hermite),
+        ]
+    )
+    _emit(args, d, text)
+    return 0
+
+
+@_command("equation")
+def _cmd_equation(args: argparse.Namespace) -> int:
+    import sympy as sp
+
+    from .equation import PHI, PSI, PenningtonWorahEquation
+
+    phi = args.phi if args.phi is not None else PHI
+    psi = args.psi if args.psi is not None else PSI
+    if args.act is not None:
+        if args.eta is not None or args.zeta is not None:
+            raise RmtError("give either an activation or --eta/--zeta, not both")
+        eq = PenningtonWorahEquation.from_activation(
+            parse_activation(args.act), phi, psi, args.sigma_w, args.sigma_x
+        )
+    elif args.eta is not None or args.zeta is not None:
+        eta, zeta, _, _ = resolve_constants(args)
+        eq = PenningtonWorahEquation(eta, zeta, phi, psi)
+    else:
+        eq = PenningtonWorahEquation(phi=phi, psi=psi)
+    payload = {
+        "eta": str(eq.eta),
+        "zeta": str(eq.zeta),
+        "phi": str(eq.phi),
+        "psi": str(eq.psi),
+        "p_equation": str(eq.p_equation.rhs),
+        "quartic_P": str(eq.quartic.as_expr()),
+        "g_polynomial": str(eq.g_polynomial.as_expr()),
+        "latex": eq.latex(),
+    }
+    text = eq.latex() if args.latex else str(eq)
+    if args.latex and not args.json:
+        text = text + "\n" + sp.latex(eq.quartic.as_expr()) + " = 0"
+    _emit(args, payload, text)
+    return 0
+
+
+@_command("moments")
+def _cmd_moments(args: argparse.Namespace) -> int:
+    from .equation import PenningtonWorahEquation
+
+    eta, zeta, label, _ = resolve_constants(args)
+    if not 1 <= args.k <= 12:
+        raise RmtError(f"--k must be between 1 and 12, got {args.k}")
+    generic = PenningtonWorahEquation().moments(args.k)
+    eq = PenningtonWorahEquation(eta, zeta, args.phi, args.psi)
+    values = [float(m) for m in eq.moments(args.k)]
+    payload = {
+        "activation": label,
+        "eta": eta,
+        "zeta": zeta,
+        "phi": args.phi,
+        "psi": args.psi,
+        "k": args.k,
+        "moments": values,
+        "expressions": [str(m) for m in generic],
+    }
+    text = "\n".join(
+        [f"{label}, phi={args.phi:g}, psi={args.psi:g}"]
+        + [f"m{j + 1} = {v:.15g}" for j, v in enumerate(values)]
+    )
+    _emit(args, payload, text)
+    return 0
+
+
+# ---------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``rmttheory`` command."""
+    parser = argparse.ArgumentParser(
+        prog="rmttheory",
+        description="Random matrix theory for deep learning: constants, spectra, validation.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("constants", help="Gaussian constants (mean, eta, zeta) of an activation")
+    p.add_argument("act", help="activation (name, expression of x, or name:k=v)")
+    p.add_argument("--sigma-w", type=finite_float, default=1.0)
+    p.add_argument("--sigma-x", type=finite_float, default=1.0)
+    p.add_argument("--digits", type=int, default=30, help="significant digits (default 30)")
+    p.add_argument("--hermite", type=int, default=6, help="largest Hermite index (default 6)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("equation", help="the self-consistent equation (sympy / LaTeX)")
+    _add_act_or_constants(p, require_ratios=False)
+    p.add_argument("--latex", action="store_true")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("moments", help="exact moments of the limiting spectral law")
+    _add_act_or_constants(p, require_ratios=True)
+    p.add_argument("--k", type=int, default=6, help="number of moments (default 6)")
+    p.add_argument("--json", action="store_true")
+
+    for extra in _EXTRA_PARSERS:
+        extra(sub)
+    return parser
+
+
+#: Hooks that add subcommands (filled by other modules of the package).
+_EXTRA_PARSERS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rmttheory`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except RmtError as exc:
+        print(f"rmttheory: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("rmttheory: error: out of memory; try smaller sizes", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rmttheory: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

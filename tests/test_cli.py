@@ -1,0 +1,97 @@
+"""The command line: JSON contract and one-line errors with exit status 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rmttheory.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_constants_json_contract(capsys):
+    code, out, _ = run(capsys, "constants", "relu", "--json")
+    assert code == 0
+    d = json.loads(out)
+    for key in ("mean", "eta", "zeta", "exact", "eta_expr", "zeta_expr", "hermite"):
+        assert key in d
+    assert d["exact"] is True
+    assert d["zeta"] == pytest.approx(0.25)
+    assert d["eta_expr"] is not None and "pi" in d["eta_expr"]
+    assert isinstance(d["hermite"], list) and len(d["hermite"]) == 7
+
+
+def test_constants_quadrature_json(capsys):
+    code, out, _ = run(capsys, "constants", "tanh", "--sigma-w", "2", "--digits", "20", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["exact"] is False and d["eta_expr"] is None and d["zeta_expr"] is None
+    assert d["sigma"] == 2.0
+
+
+def test_constants_with_params_and_text(capsys):
+    code, out, _ = run(capsys, "constants", "leaky_relu:slope=0.2")
+    assert code == 0 and "closed form" in out and "eta" in out
+
+
+def test_equation_and_latex(capsys):
+    code, out, _ = run(
+        capsys, "equation", "--eta", "1", "--zeta", "0.5", "--phi", "0.5", "--psi", "2"
+    )
+    assert code == 0 and "G-polynomial" in out
+    code, out, _ = run(capsys, "equation", "relu", "--latex")
+    assert code == 0 and "\\frac" in out
+    code, out, _ = run(capsys, "equation", "--json")
+    assert code == 0 and "g_polynomial" in json.loads(out)
+
+
+def test_moments_json(capsys):
+    code, out, _ = run(
+        capsys, "moments", "--eta", "1", "--zeta", "0.5", "--phi", "0.5", "--psi", "2", "--json"
+    )
+    d = json.loads(out)
+    assert code == 0 and d["moments"][0] == 1.0 and len(d["moments"]) == 6
+    assert d["moments"][1] == pytest.approx(1 * (1 + 0.25) + 0.25 / 2)
+
+
+BAD = [
+    (["constants", "tanh(x"], "cannot parse"),
+    (["constants", "foo(x)"], "unknown function"),
+    (["constants", "x*y"], "free symbols"),
+    (["constants", "exp(x**2)"], "infinite"),
+    (["constants", "relu", "--sigma-w", "0"], "sigma_w"),
+    (["constants", "relu", "--sigma-x", "-1"], "sigma_x"),
+    (["constants", "relu", "--sigma-w", "inf"], "finite"),
+    (["constants", "relu", "--sigma-w", "nan"], "finite"),
+    (["moments", "--eta", "1", "--zeta", "2", "--phi", "1", "--psi", "1"], "zeta <= eta"),
+    (["moments", "--phi", "1", "--psi", "1"], "activation"),
+    (["moments", "relu", "--phi", "0", "--psi", "1"], "> 0"),
+    (["moments", "relu", "--phi", "1", "--psi", "1", "--k", "40"], "--k"),
+    (["constants", "leaky_relu:slope"], "key=value"),
+]
+
+
+@pytest.mark.parametrize("argv,match", BAD)
+def test_bad_input_one_line_exit_2(capsys, argv, match):
+    with pytest.raises(SystemExit) as exc:  # argparse errors exit directly
+        code = main(argv)
+        raise SystemExit(code)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "Traceback" not in "\n".join(err)
+    assert match in err[-1]
+
+
+def test_console_script_subprocess():
+    r = subprocess.run(
+        [sys.executable, "-m", "rmttheory.cli", "constants", "exp(x**2)"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "rmttheory: error:" in r.stderr

@@ -1,0 +1,1 @@
+"""Theory-versus-simulation experiments for rmttheory (sampling, comparison, reports)."""
