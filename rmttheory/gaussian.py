@@ -30,7 +30,7 @@ Examples
 >>> from rmttheory import gaussian_constants
 >>> c = gaussian_constants("relu")
 >>> c.exact, c.eta_expr
-(True, '-sigma**2/(2*pi) + sigma**2/2')
+(True, 'sigma**2*(-1 + pi)/(2*pi)')
 >>> round(c.zeta, 15)
 0.25
 """
