@@ -1,6 +1,7 @@
 """rmttheory: theory-first random matrix theory for deep learning."""
 
 from .activation import Activation, activation, registered_names
+from .distributions import LinearNetwork, MarchenkoPastur, PenningtonWorah
 from .errors import RmtError
 from .gaussian import GaussianConstants, derivative_moments, gaussian_constants
 
@@ -13,4 +14,7 @@ __all__ = [
     "gaussian_constants",
     "derivative_moments",
     "RmtError",
+    "PenningtonWorah",
+    "MarchenkoPastur",
+    "LinearNetwork",
 ]

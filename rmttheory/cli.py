@@ -191,6 +191,66 @@ def _cmd_moments(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("density")
+def _cmd_density(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .distributions import PenningtonWorah
+    from .solver import check_parameters
+
+    eta, zeta, label, consts = resolve_constants(args)
+    check_parameters(eta, zeta, args.phi, args.psi)
+    law = PenningtonWorah(eta, zeta, args.phi, args.psi)
+    support = law.support()
+    if args.x is not None:
+        try:
+            x = np.array([float(v) for v in args.x.split(",") if v.strip()])
+        except ValueError:
+            raise RmtError(f"--x must be comma-separated numbers, got {args.x!r}") from None
+    else:
+        spec = args.grid or f"0:{support[-1][1] * 1.05:.6g}:201"
+        try:
+            lo, hi, n = spec.split(":")
+            x = np.linspace(float(lo), float(hi), int(n))
+        except ValueError:
+            raise RmtError(f"--grid must be LO:HI:N, got {spec!r}") from None
+    if not np.all(np.isfinite(x)) or x.size == 0:
+        raise RmtError("evaluation points must be finite numbers")
+    dens = law.pdf(x)
+    payload = {
+        "activation": label,
+        "eta": eta,
+        "zeta": zeta,
+        "phi": args.phi,
+        "psi": args.psi,
+        "x": x.tolist(),
+        "density": [d if np.isfinite(d) else None for d in dens.tolist()],
+        "atom": law.atom_mass,
+        "support": [list(iv) for iv in support],
+        "mean_of_f": consts.mean if consts is not None else None,
+    }
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ax = law.plot(label=f"{label}, phi={args.phi:g}, psi={args.psi:g}")
+        ax.legend(fontsize=8)
+        ax.figure.tight_layout()
+        ax.figure.savefig(args.plot, dpi=130)
+        plt.close(ax.figure)
+    text = "\n".join(
+        [
+            f"{label}: eta={eta:.10g} zeta={zeta:.10g} phi={args.phi:g} psi={args.psi:g}",
+            f"support {support}, atom at 0: {law.atom_mass:.6g}",
+        ]
+        + [f"{xi:14.8g} {di:.12g}" for xi, di in zip(x, dens)]
+    )
+    _emit(args, payload, text)
+    return 0
+
+
 # ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rmttheory`` command."""
@@ -216,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("moments", help="exact moments of the limiting spectral law")
     _add_act_or_constants(p, require_ratios=True)
     p.add_argument("--k", type=int, default=6, help="number of moments (default 6)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("density", help="limiting spectral density of M = YY^T/m")
+    _add_act_or_constants(p, require_ratios=True)
+    p.add_argument("--x", help="comma-separated evaluation points")
+    p.add_argument("--grid", help="LO:HI:N evaluation grid (default: over the support)")
+    p.add_argument("--plot", help="write a PNG figure of the density")
     p.add_argument("--json", action="store_true")
 
     for extra in _EXTRA_PARSERS:

@@ -95,3 +95,71 @@ def test_console_script_subprocess():
     )
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "rmttheory: error:" in r.stderr
+
+
+def test_density_json_contract(capsys, tmp_path):
+    png = tmp_path / "d.png"
+    code, out, _ = run(
+        capsys,
+        "density",
+        "tanh",
+        "--phi",
+        "0.5",
+        "--psi",
+        "0.5",
+        "--grid",
+        "0:4:41",
+        "--json",
+        "--plot",
+        str(png),
+    )
+    d = json.loads(out)
+    assert code == 0
+    for key in ("x", "density", "atom", "support", "eta", "zeta"):
+        assert key in d
+    assert len(d["x"]) == 41 and len(d["density"]) == 41
+    assert d["support"][0][0] == 0.0  # n1 = m: hard edge
+    assert d["density"][-1] == 0.0  # outside the support
+    assert png.stat().st_size > 1000
+
+
+def test_density_points_and_atom(capsys):
+    code, out, _ = run(
+        capsys,
+        "density",
+        "--eta",
+        "1",
+        "--zeta",
+        "0",
+        "--phi",
+        "2",
+        "--psi",
+        "0.5",
+        "--x",
+        "1,4",
+        "--json",
+    )
+    d = json.loads(out)
+    assert d["atom"] == pytest.approx(0.75)
+    # zeta = 0: Marchenko-Pastur ratio 4 -> density at 4 equals the closed form
+    from rmttheory.distributions import MarchenkoPastur
+
+    assert d["density"][1] == pytest.approx(float(MarchenkoPastur(4.0).pdf(4.0)), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (["density", "--eta", "1", "--zeta", "2", "--phi", "1", "--psi", "1"], "zeta <= eta"),
+        (["density", "--eta", "0", "--zeta", "0", "--phi", "1", "--psi", "1"], "> 0"),
+        (["density", "relu", "--phi", "-1", "--psi", "1"], "> 0"),
+        (["density", "relu", "--phi", "nan", "--psi", "1"], "finite"),
+        (["density", "relu", "--phi", "1", "--psi", "1", "--grid", "a:b"], "LO:HI:N"),
+        (["density", "relu", "--phi", "1", "--psi", "1", "--x", "1,foo"], "comma-separated"),
+    ],
+)
+def test_density_bad_input(capsys, argv, match):
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(main(argv))
+    assert exc.value.code == 2
+    assert match in capsys.readouterr().err.strip().splitlines()[-1]

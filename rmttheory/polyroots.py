@@ -1,0 +1,194 @@
+"""Vectorized closed-form roots of quadratics, cubics and quartics, with Newton polishing.
+
+All functions act on arrays of complex coefficients (one polynomial per row) and
+return every root, so that a caller can choose a branch by its own rule.  The
+closed forms (stable quadratic formula, Cardano, Ferrari with the largest root of
+the resolvent cubic) cost a few dozen vectorized operations per point; Newton
+steps on the original coefficients restore full precision; rows whose residual
+stays large fall back to eigenvalues of the companion matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "quadratic_roots",
+    "cubic_roots",
+    "quartic_roots",
+    "real_quartic_roots",
+    "polish",
+    "polyval_rows",
+    "companion_roots",
+]
+
+_OMEGA = np.exp(2j * np.pi / 3)
+
+
+def _csqrt_aligned(disc: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """sqrt(disc) with the sign making Re(conj(ref) * root) >= 0 (avoids cancellation)."""
+    r = np.sqrt(disc)
+    flip = (ref.real * r.real + ref.imag * r.imag) < 0
+    return np.where(flip, -r, r)
+
+
+def quadratic_roots(b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Roots of ``y**2 + b*y + c`` (monic), shape ``(..., 2)``."""
+    sq = _csqrt_aligned(b * b - 4 * c, b)
+    q = -(b + sq) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(q != 0, c / q, -b - q)
+    return np.stack([q, r2], axis=-1)
+
+
+def cubic_roots(b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Roots of ``y**3 + b*y**2 + c*y + d`` (monic), shape ``(..., 3)`` (Cardano)."""
+    p = c - b * b / 3
+    q = 2 * b**3 / 27 - b * c / 3 + d
+    sq = _csqrt_aligned(q * q / 4 + p**3 / 27, -q)
+    u3 = -q / 2 + sq
+    u = u3 ** (1 / 3)  # principal cube root of a complex number
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(u != 0, -p / (3 * u), 0)
+    shift = b / 3
+    return np.stack(
+        [u + v - shift, _OMEGA * u + v / _OMEGA - shift, u / _OMEGA + _OMEGA * v - shift],
+        axis=-1,
+    )
+
+
+def quartic_roots(coeffs: np.ndarray) -> np.ndarray:
+    """All roots of ``a*y**4 + b*y**3 + c*y**2 + d*y + e`` (``a != 0``), shape ``(N, 4)``.
+
+    Ferrari's method: depress, take the largest-modulus root of the resolvent
+    cubic, split into two quadratics.  Precision is restored by :func:`polish`.
+    """
+    a, b, c, d, e = (coeffs[:, k] for k in range(5))
+    b, c, d, e = b / a, c / a, d / a, e / a
+    p = c - 3 * b * b / 8
+    q = d - b * c / 2 + b**3 / 8
+    r = e - b * d / 4 + b * b * c / 16 - 3 * b**4 / 256
+    # resolvent: m^3 + p m^2 + (p^2/4 - r) m - q^2/8 = 0
+    ms = cubic_roots(p, p * p / 4 - r, -q * q / 8)
+    m = np.take_along_axis(ms, np.argmax(np.abs(ms), axis=-1)[:, None], axis=-1)[:, 0]
+    k = np.sqrt(2 * m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(k != 0, q / (2 * k), 0)
+    biq = k == 0  # q == 0 and m == 0: biquadratic y^4 + p y^2 + r
+    r1 = quadratic_roots(-k, p / 2 + m + t)
+    r2 = quadratic_roots(k, p / 2 + m - t)
+    roots = np.concatenate([r1, r2], axis=-1)
+    if np.any(biq):
+        y2 = quadratic_roots(p[biq], r[biq])
+        yy = np.sqrt(y2)
+        roots[biq] = np.concatenate([yy, -yy], axis=-1)
+    return roots - (b / 4)[:, None]
+
+
+def polyval_rows(coeffs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p(x), p'(x), sum_k |a_k||x|^k) for each row's polynomial (highest degree first).
+
+    ``x`` has shape ``(N, r)``: r points per polynomial.
+    """
+    deg = coeffs.shape[1] - 1
+    p = np.broadcast_to(coeffs[:, :1], x.shape).astype(complex)
+    dp = np.zeros_like(p)
+    scale = np.broadcast_to(np.abs(coeffs[:, :1]), x.shape).astype(float)
+    ax = np.abs(x)
+    for k in range(1, deg + 1):
+        dp = dp * x + p
+        p = p * x + coeffs[:, k : k + 1]
+        scale = scale * ax + np.abs(coeffs[:, k : k + 1])
+    return p, dp, scale
+
+
+def polish(coeffs: np.ndarray, roots: np.ndarray, steps: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Newton steps on every root, each accepted only if it lowers the residual.
+
+    Returns the roots and their relative residuals ``|p(x)| / sum |a_k||x|^k``.
+    """
+    p, dp, scale = polyval_rows(coeffs, roots)
+    res = np.abs(p) / np.where(scale > 0, scale, 1)
+    for _ in range(steps):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cand = roots - p / dp
+        ok = np.isfinite(cand)
+        cand = np.where(ok, cand, roots)
+        pc, dpc, sc = polyval_rows(coeffs, cand)
+        rc = np.abs(pc) / np.where(sc > 0, sc, 1)
+        better = rc < res
+        roots = np.where(better, cand, roots)
+        p, dp, res = np.where(better, pc, p), np.where(better, dpc, dp), np.where(better, rc, res)
+    return roots, res
+
+
+def companion_roots(coeffs: np.ndarray) -> np.ndarray:
+    """Roots from eigenvalues of companion matrices (robust, slow): the fallback."""
+    n, d1 = coeffs.shape
+    deg = d1 - 1
+    comp = np.zeros((n, deg, deg), dtype=complex)
+    comp[:, 0, :] = -coeffs[:, 1:] / coeffs[:, :1]
+    idx = np.arange(deg - 1)
+    comp[:, idx + 1, idx] = 1
+    return np.linalg.eigvals(comp)
+
+
+def _largest_real_cubic_root(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Largest real root of ``m**3 + p*m**2 + q*m + r`` (real coefficients)."""
+    shift = p / 3
+    P = q - p * p / 3
+    Q = 2 * p**3 / 27 - p * q / 3 + r
+    disc = Q * Q / 4 + P**3 / 27
+    one = disc >= 0
+    sq = np.sqrt(np.where(one, disc, 0.0))
+    u = np.cbrt(-Q / 2 + np.where(Q <= 0, sq, -sq))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        single = u - np.where(u != 0, P / (3 * u), 0.0)
+        rho = np.sqrt(np.maximum(-P / 3, 0.0))
+        arg = np.clip(np.where(rho > 0, -Q / (2 * rho**3), 0.0), -1.0, 1.0)
+    three = 2 * rho * np.cos(np.arccos(arg) / 3)
+    return np.where(one, single, three) - shift
+
+
+def _real_quadratic(b: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
+    """Roots of ``y**2 + b*y + c`` (real b, c) written into ``out[:, 0:2]`` (complex)."""
+    disc = b * b - 4 * c
+    real = disc >= 0
+    sq = np.sqrt(np.abs(disc))
+    q = -(b + np.where(b >= 0, sq, -sq)) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(q != 0, c / q, 0.0)
+    out[:, 0].real = np.where(real, q, -b / 2)
+    out[:, 0].imag = np.where(real, 0.0, sq / 2)
+    out[:, 1].real = np.where(real, r2, -b / 2)
+    out[:, 1].imag = np.where(real, 0.0, -sq / 2)
+
+
+def real_quartic_roots(a, b, c, d, e) -> np.ndarray:
+    """All roots of a quartic with real coefficients (``a != 0``), shape ``(N, 4)``.
+
+    Ferrari in real arithmetic: the resolvent cubic of a real quartic has a
+    non-negative real root, and both quadratic factors then have real
+    coefficients, so only real square and cube roots are needed.  Columns
+    (0, 1) and (2, 3) are each a real pair or a conjugate pair (+Im first).
+    """
+    b, c, d, e = b / a, c / a, d / a, e / a
+    bb = b * b
+    p = c - 3 * bb / 8
+    q = d - b * c / 2 + bb * b / 8
+    r = e - b * d / 4 + bb * c / 16 - 3 * bb * bb / 256
+    m = _largest_real_cubic_root(p, p * p / 4 - r, -q * q / 8)
+    m = np.maximum(m, 0.0)
+    k = np.sqrt(2 * m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(k > 0, q / (2 * k), 0.0)
+    out = np.empty((np.size(a) if np.ndim(a) else len(b), 4), dtype=complex)
+    _real_quadratic(-k, p / 2 + m + t, out[:, 0:2])
+    _real_quadratic(k, p / 2 + m - t, out[:, 2:4])
+    biq = k == 0
+    if np.any(biq):  # q == 0: y^4 + p y^2 + r, y^2 from a quadratic
+        y2 = quadratic_roots(p[biq].astype(complex), r[biq].astype(complex))
+        yy = np.sqrt(y2)
+        out[biq] = np.stack([yy[:, 0], -yy[:, 0], yy[:, 1], -yy[:, 1]], axis=-1)
+    out -= (b / 4)[:, None]
+    return out

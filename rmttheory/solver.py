@@ -1,0 +1,342 @@
+r"""Numerical solution of the Pennington–Worah equation with a proven branch rule.
+
+Variables (units where :math:`\eta = 1`; the public API rescales):
+:math:`a^2 = \zeta/\eta`, :math:`b^2 = 1 - a^2`, :math:`c = \phi/\psi = n_1/m`,
+:math:`c' = 1/\psi = n_1/n_0`.
+
+**Equation.** By Gaussian equivalence the limit law of :math:`M` is that of a
+sample covariance matrix with :math:`m` samples and population covariance
+:math:`\Sigma = a^2 WW^\top + b^2 I`, where :math:`WW^\top` is Marchenko–Pastur
+of ratio :math:`c'`.  Let :math:`\underline s(z) = \int d\underline F(\lambda)/(\lambda - z)`
+be the Stieltjes transform (this sign!) of the :math:`m\times m` companion
+:math:`Y^\top Y/m`.  Silverstein's equation with the MP population gives, with
+
+.. math::
+
+    m = \frac{a^2 \underline s\,(c - 1 - z\underline s)}{c},\qquad
+    w = -\frac{1 + b^2\underline s}{a^2 \underline s},\qquad
+    c' w m^2 + (w - 1 + c') m + 1 = 0,
+
+a quartic in :math:`\underline s`.  It is the same polynomial as the
+Pennington–Worah quartic in :math:`G` under :math:`\underline s = -cG - (1-c)/z`
+(checked symbolically in the tests), and :math:`G = \mathbb E[1/(z-\lambda)]`.
+
+**Branch rule (a theorem, not a heuristic).** Silverstein & Bai (1995): for
+:math:`\operatorname{Im} z > 0`, :math:`\underline s(z)` is the *unique* solution
+with :math:`\underline s \in \mathbb C^+`; the inner Marchenko–Pastur transform
+:math:`m(w)` is likewise the unique root with :math:`m, \underline m \in \mathbb C^+`
+(:math:`\underline m = -(1-c')/w + c' m`), and :math:`w\in\mathbb C^+` whenever
+:math:`\underline s\in\mathbb C^+`.  Hence the physical root is the only one with
+
+.. math:: \min\big(\operatorname{Im}\underline s/|\underline s|,\;
+          \operatorname{Im} m/|m|,\; \operatorname{Im}\underline m/|\underline m|\big) > 0,
+
+and by continuity on the real axis every other root has this score :math:`\le 0`:
+a point is in the support iff some root scores above a tolerance.  For
+:math:`\zeta = 0` the law is Marchenko–Pastur and the score is
+:math:`\operatorname{Im}\underline s/|\underline s|` alone.
+
+**Numerics.** The polynomial is solved in :math:`u = 1/\underline s` (its
+leading coefficient is :math:`c > 0`, so it stays well conditioned as
+:math:`\zeta\to\eta`, where the degree in :math:`\underline s` drops), by
+real-arithmetic Ferrari on the real axis and complex Ferrari elsewhere, then
+polished by Newton.  The density is :math:`\rho(x) = \operatorname{Im}\underline
+s(x+i0)/(c\pi)`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import numpy as np
+import sympy as sp
+
+from .errors import ParameterError
+from .polyroots import polish, quartic_roots, real_quartic_roots
+
+__all__ = ["PenningtonWorahSolver", "check_parameters"]
+
+_S, _Z, _A2, _B2, _C, _CP = sp.symbols("s z a2 b2 c cp")
+
+#: score below which a root is not physical (relative imaginary parts).
+SCORE_TOL = 1e-12
+
+
+def check_parameters(eta: float, zeta: float, phi: float, psi: float) -> tuple[float, ...]:
+    """Validate (eta, zeta, phi, psi); raise :class:`ParameterError` with one clear line."""
+    vals = []
+    for name, v in (("eta", eta), ("zeta", zeta), ("phi", phi), ("psi", psi)):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name} must be a number, got {v!r}") from None
+        if not math.isfinite(f):
+            raise ParameterError(f"{name} must be finite, got {v!r}")
+        vals.append(f)
+    eta, zeta, phi, psi = vals
+    if eta <= 0:
+        raise ParameterError(f"eta must be > 0, got {eta!r}")
+    if zeta < 0:
+        raise ParameterError(f"zeta must be >= 0, got {zeta!r}")
+    if zeta > eta * (1 + 1e-12):
+        raise ParameterError(
+            f"need zeta <= eta (Hermite expansion), got eta={eta!r}, zeta={zeta!r}"
+        )
+    for name, v in (("phi", phi), ("psi", psi)):
+        if v <= 0:
+            raise ParameterError(f"{name} must be > 0, got {v!r}")
+    return eta, min(zeta, eta), phi, psi
+
+
+_V = sp.Symbol("v")
+
+
+@cache
+def _symbolic() -> tuple:
+    """Polynomial coefficients (in u = 1/v, two choices of v) and discriminant factors.
+
+    ``"companion"``: v = s_bar, the transform of the m x m companion (used when
+    c = n1/m > 1: it has no atom at 0).  ``"gram"``: v = s_M, the transform of
+    M itself (used when c <= 1), through s_bar = c v - (1 - c)/z.  Solving in the
+    transform of the matrix without the big atom avoids cancellation.
+    """
+    m = _A2 * _S * (_C - 1 - _Z * _S) / _C
+    w = -(1 + _B2 * _S) / (_A2 * _S)
+    F = sp.expand(sp.numer(sp.together(_CP * w * m**2 + (w - 1 + _CP) * m + 1)))
+    args = (_Z, _A2, _B2, _C, _CP)
+    coeffs = {}
+    for name, expr in (
+        ("companion", F),
+        ("gram", sp.numer(sp.together(F.subs(_S, _C * _V - (1 - _C) / _Z))).subs(_V, _S)),
+    ):
+        co = sp.Poly(sp.expand(expr), _S).all_coeffs()[::-1]  # u^4 .. u^0
+        coeffs[name] = [sp.lambdify(args, c_, "numpy") for c_ in co]
+
+    def disc_poly(expr):
+        d = sp.discriminant(expr, _S)
+        _, factors = sp.factor_list(d)
+        keep = [f**k for f, k in factors if f.has(_Z) and f != _Z]
+        poly = sp.Poly(sp.expand(sp.Mul(*keep)), _Z)
+        return [sp.lambdify((_A2, _B2, _C, _CP), co, "numpy") for co in poly.all_coeffs()]
+
+    discs = {
+        "general": disc_poly(F),
+        "linear": disc_poly(sp.expand(F.subs(_B2, 0))),
+        "mp": disc_poly(_B2 * _Z * _S**2 + (_Z - _B2 * (_C - 1)) * _S + 1),
+    }
+    return coeffs, discs
+
+
+@dataclass(frozen=True)
+class PenningtonWorahSolver:
+    """Root finding, branch selection and support of the Pennington–Worah law.
+
+    Parameters are validated by :func:`check_parameters`.  All public methods
+    take and return quantities in the user's units (not normalized by eta).
+    """
+
+    eta: float
+    zeta: float
+    phi: float
+    psi: float
+
+    def __post_init__(self) -> None:
+        eta, zeta, phi, psi = check_parameters(self.eta, self.zeta, self.phi, self.psi)
+        object.__setattr__(self, "eta", eta)
+        object.__setattr__(self, "zeta", zeta)
+        object.__setattr__(self, "phi", phi)
+        object.__setattr__(self, "psi", psi)
+
+    # -- derived constants ---------------------------------------------------------
+    @property
+    def a2(self) -> float:
+        return self.zeta / self.eta
+
+    @property
+    def b2(self) -> float:
+        return 1.0 - self.a2
+
+    @property
+    def c(self) -> float:
+        """n1/m = phi/psi."""
+        return self.phi / self.psi
+
+    @property
+    def cp(self) -> float:
+        """n1/n0 = 1/psi."""
+        return 1.0 / self.psi
+
+    @property
+    def kind(self) -> str:
+        """'mp' (zeta = 0), 'linear' (zeta = eta) or 'general'."""
+        if self.zeta == 0:
+            return "mp"
+        if self.zeta == self.eta:
+            return "linear"
+        return "general"
+
+    @property
+    def atom(self) -> float:
+        """Mass at 0: max(0, 1 - m/n1); for a linear f, 1 - min(n0, m)/n1."""
+        if self.kind == "linear":
+            return max(0.0, 1.0 - min(self.psi, self.psi / self.phi))
+        return max(0.0, 1.0 - 1.0 / self.c)
+
+    # -- polynomial ----------------------------------------------------------------
+    @property
+    def variable(self) -> str:
+        """The transform solved for: always 'companion' (s_bar, whose polynomial in
+        u = 1/s_bar has the constant leading coefficient c).  Solving for s_M
+        directly was tried and is worse: s_bar = c s_M - (1-c)/z is singular at 0."""
+        return "companion"
+
+    def _coeffs(self, zh: np.ndarray) -> list[np.ndarray]:
+        """Coefficients (u^4..u^0, u = 1/v) at normalized z; 'mp' pads a quadratic."""
+        if self.kind == "mp":
+            b2, c = self.b2, self.c
+            if self.variable == "companion":
+                # b2 z s^2 + (z - b2 (c - 1)) s + 1 -> u^2 + (z - b2(c-1)) u + b2 z
+                zero = np.zeros_like(zh)
+                return [zero, zero, np.ones_like(zh), zh - b2 * (c - 1), b2 * zh]
+            # for M itself: b2 c z v^2 + (z - b2(1 - c)) v + 1 = 0 (textbook MP)
+            zero = np.zeros_like(zh)
+            return [zero, zero, np.ones_like(zh), zh - b2 * (1 - c), b2 * c * zh]
+        coeffs, _ = _symbolic()
+        args = (zh, self.a2, self.b2, self.c, self.cp)
+        return [np.broadcast_to(np.asarray(f(*args)), zh.shape) for f in coeffs[self.variable]]
+
+    def _roots_u(self, zh: np.ndarray) -> np.ndarray:
+        co = self._coeffs(zh)
+        if self.kind == "mp":
+            a, b, c = co[2], co[3], co[4]
+            disc = np.sqrt(b.astype(complex) ** 2 - 4 * a * c)
+            q = -(b + np.where((np.conj(b) * disc).real >= 0, disc, -disc)) / 2
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.stack([q / a, np.where(q != 0, c / q, 0)], axis=-1)
+            return r
+        if np.isrealobj(zh):
+            return real_quartic_roots(*co)
+        return quartic_roots(np.stack(co, axis=-1).astype(complex))
+
+    def _to_companion(self, v: np.ndarray, zh: np.ndarray) -> np.ndarray:
+        if self.variable == "companion":
+            return v
+        return self.c * v - (1 - self.c) / zh
+
+    def _score(self, v: np.ndarray, zh: np.ndarray) -> np.ndarray:
+        """min of the relative imaginary parts of s_bar, m, m_bar (module docstring).
+
+        ``v`` is the solved variable; on the real axis Im s_bar = c Im s_M exactly.
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sc = v.imag / np.abs(v)
+            if self.kind == "mp":
+                return np.where(np.isfinite(sc), sc, -np.inf)
+            a2, b2, c, cp = self.a2, self.b2, self.c, self.cp
+            s = self._to_companion(v, zh)
+            if self.variable == "gram":  # c - 1 - z s_bar = -c z s_M: no cancellation
+                m = -a2 * zh * s * v
+            else:
+                m = a2 * s * (c - 1 - zh * s) / c
+            w = -(1 + b2 * s) / (a2 * s)
+            mb = -(1 - cp) / w + cp * m
+            sc = np.minimum(sc, m.imag / np.abs(m))
+            sc = np.minimum(sc, mb.imag / np.abs(mb))
+        return np.where(np.isfinite(sc), sc, -np.inf)
+
+    def solve_normalized(self, zh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(v, score) at normalized points ``zh`` (real or complex arrays), where
+        v is the transform named by :attr:`variable` (``s_M`` or ``s_bar``).
+
+        ``score <= SCORE_TOL`` means no root is physical: on the real axis, a point
+        outside the support (then v is NaN).
+        """
+        zh = np.asarray(zh)
+        shape = zh.shape
+        zh = zh.reshape(-1)
+        u = self._roots_u(zh)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = 1.0 / u
+        score = self._score(v, zh[:, None])
+        best = np.argmax(score, axis=1)
+        rows = np.arange(len(zh))
+        v_best = v[rows, best]
+        sc_best = score[rows, best]
+        co = np.stack(self._coeffs(zh), axis=-1).astype(complex)
+        ub = u[rows, best][:, None]
+        ok = np.isfinite(ub[:, 0]) & (ub[:, 0] != 0) & (sc_best > SCORE_TOL)
+        if np.any(ok):
+            up, _ = polish(co[ok], ub[ok], steps=3)
+            v_best[ok] = 1.0 / up[:, 0]
+        v_best = np.where(sc_best > SCORE_TOL, v_best, np.nan)
+        return v_best.reshape(shape), sc_best.reshape(shape)
+
+    def gram_transform_normalized(self, zh: np.ndarray) -> np.ndarray:
+        """s_M(z) = int dF_M/(lambda - z) at normalized z (NaN where no physical root)."""
+        v, _ = self.solve_normalized(zh)
+        if self.variable == "gram":
+            return v
+        zh = np.asarray(zh)
+        return (v + (1 - self.c) / zh) / self.c
+
+    # -- public quantities (user units) --------------------------------------------
+    def density(self, x: np.ndarray) -> np.ndarray:
+        """Density of the continuous part at real ``x`` (0 outside the support)."""
+        x = np.asarray(x, dtype=float)
+        out = np.zeros_like(x)
+        pos = x > 0
+        if np.any(pos):
+            v, _ = self.solve_normalized(x[pos] / self.eta)
+            scale = 1.0 if self.variable == "gram" else self.c
+            dens = np.where(np.isnan(v), 0.0, v.imag / (scale * np.pi)) / self.eta
+            out[pos] = np.maximum(dens, 0.0)
+        if np.any(x == 0):
+            out[x == 0] = np.inf if self.hard_edge else 0.0
+        return out
+
+    @property
+    def hard_edge(self) -> bool:
+        """True when the support reaches 0 (density ~ 1/sqrt(x) there, e.g. n1 = m)."""
+        return self.support()[0][0] == 0.0
+
+    def stieltjes(self, z: np.ndarray) -> np.ndarray:
+        """G(z) = E[1/(z - lambda)] (atom included) for complex z with Im z != 0."""
+        z = np.asarray(z, dtype=complex)
+        flip = z.imag < 0
+        zz = np.where(flip, np.conj(z), z)
+        G = -self.gram_transform_normalized(zz / self.eta) / self.eta
+        return np.where(flip, np.conj(G), G)
+
+    # -- support -------------------------------------------------------------------
+    def _edge_candidates(self) -> np.ndarray:
+        _, disc = _symbolic()
+        fns = disc[self.kind]  # same zeros in z for either variable (affine change)
+        co = np.array([float(f(self.a2, self.b2, self.c, self.cp)) for f in fns])
+        co = np.trim_zeros(co, "f")
+        if len(co) < 2:
+            return np.array([])
+        roots = np.roots(co)
+        keep = np.abs(roots.imag) <= 1e-6 * np.maximum(np.abs(roots), 1e-300)
+        cand = np.sort(roots[keep].real)
+        return cand[cand > 0]
+
+    def _inside(self, xh: np.ndarray) -> np.ndarray:
+        return ~np.isnan(self.solve_normalized(np.asarray(xh, dtype=float))[0])
+
+    def support_normalized(self) -> list[tuple[float, float]]:
+        """Support intervals in units of eta: candidates are the positive real roots
+        of the discriminant (in z) of the polynomial, classified and refined by
+        :func:`rmttheory.distributions.base.support_from_candidates`."""
+        from .distributions.base import support_from_candidates
+
+        return support_from_candidates(self._edge_candidates(), self._inside)
+
+    def support(self) -> list[tuple[float, float]]:
+        """Support of the continuous part, a list of (lo, hi) in the user's units."""
+        return [(lo * self.eta, hi * self.eta) for lo, hi in self._support_cache()]
+
+    @lru_cache(maxsize=1)  # noqa: B019 - frozen dataclass, one entry per instance is fine
+    def _support_cache(self):
+        return tuple(self.support_normalized())
