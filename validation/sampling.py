@@ -25,7 +25,14 @@ import numpy as np
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError, ResourceError
 
-__all__ = ["GramSpec", "sizes", "sample_entries", "sample_gram", "gram_eigenvalues"]
+__all__ = [
+    "GramSpec",
+    "sizes",
+    "sample_entries",
+    "sample_features",
+    "sample_gram",
+    "gram_eigenvalues",
+]
 
 ENTRIES = ("gaussian", "rademacher", "uniform")
 
@@ -74,8 +81,8 @@ def estimate_bytes(n0: int, n1: int, m: int, itemsize: int = 8) -> int:
     return itemsize * (n1 * n0 + n0 * m + 2 * n1 * m + 3 * n1 * n1)
 
 
-def sample_gram(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """One sample of :math:`M = YY^\\top/m` (float64, numpy)."""
+def sample_features(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
+    """One sample of the features :math:`Y = f(WX)` (centered unless ``spec.center`` is False)."""
     from rmttheory.gaussian import gaussian_constants
 
     rng = np.random.default_rng(rng)
@@ -86,7 +93,13 @@ def sample_gram(spec: GramSpec, rng: np.random.Generator | int | None = None) ->
     Y = act.numpy()(W @ X)
     if spec.center:
         Y -= gaussian_constants(act, spec.sigma_w, spec.sigma_x, digits=15).mean
-    return Y @ Y.T / m
+    return Y
+
+
+def sample_gram(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
+    """One sample of :math:`M = YY^\\top/m` (float64, numpy)."""
+    Y = sample_features(spec, rng)
+    return Y @ Y.T / Y.shape[1]
 
 
 def gram_eigenvalues(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
