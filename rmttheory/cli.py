@@ -100,6 +100,11 @@ def resolve_constants(args: argparse.Namespace) -> tuple[float, float, str, Any]
     return args.eta, args.zeta, f"eta={args.eta:g}, zeta={args.zeta:g}", None
 
 
+def _law_header(label: str, eta: float, zeta: float, args: argparse.Namespace) -> dict:
+    """The fields every law-level JSON output starts with."""
+    return {"activation": label, "eta": eta, "zeta": zeta, "phi": args.phi, "psi": args.psi}
+
+
 # ---------------------------------------------------------------------------
 @_command("constants")
 def _cmd_constants(args: argparse.Namespace) -> int:
@@ -174,11 +179,7 @@ def _cmd_moments(args: argparse.Namespace) -> int:
     eq = PenningtonWorahEquation(eta, zeta, args.phi, args.psi)
     values = [float(m) for m in eq.moments(args.k)]
     payload = {
-        "activation": label,
-        "eta": eta,
-        "zeta": zeta,
-        "phi": args.phi,
-        "psi": args.psi,
+        **_law_header(label, eta, zeta, args),
         "k": args.k,
         "moments": values,
         "expressions": [str(m) for m in generic],
@@ -218,11 +219,7 @@ def _cmd_density(args: argparse.Namespace) -> int:
         raise RmtError("evaluation points must be finite numbers")
     dens = law.pdf(x)
     payload = {
-        "activation": label,
-        "eta": eta,
-        "zeta": zeta,
-        "phi": args.phi,
-        "psi": args.psi,
+        **_law_header(label, eta, zeta, args),
         "x": x.tolist(),
         "density": [d if np.isfinite(d) else None for d in dens.tolist()],
         "atom": law.atom_mass,
