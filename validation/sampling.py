@@ -111,3 +111,36 @@ def gram_eigenvalues(spec: GramSpec, rng: np.random.Generator | int | None = Non
             f"one sample needs about {need / 2**30:.1f} GiB; reduce n0 (n1={n1}, m={m})"
         )
     return np.linalg.eigvalsh(sample_gram(spec, rng))
+
+
+def deep_kernel_eigenvalues(
+    act,
+    depth: int,
+    m: int,
+    width_ratio: float = 1.0,
+    sigma_w: float = 1.0,
+    sigma_x: float = 1.0,
+    rng: np.random.Generator | int | None = None,
+) -> list[np.ndarray]:
+    """Eigenvalues of K_l = X_l^T X_l / n_l, l = 0..depth, for one sampled network.
+
+    X_0 is n0 x m Gaussian (variance sigma_x^2), X_l = f(W_l X_{l-1}) - E f with
+    W_l iid N(0, sigma_w^2/n_{l-1}) and n_l = round(width_ratio * m); each layer is
+    centered with the exact Gaussian mean at the theoretical pre-activation scale
+    sigma_l = sigma_w sqrt(q_{l-1}) (q = mean of the previous kernel's law).
+    """
+    from rmttheory.gaussian import gaussian_constants
+
+    rng = np.random.default_rng(rng)
+    f = activation(act).numpy()
+    n = max(1, round(width_ratio * m))
+    X = rng.standard_normal((n, m)) * sigma_x
+    q = sigma_x**2
+    out = [np.linalg.eigvalsh(X.T @ X / n)]
+    for _ in range(depth):
+        c = gaussian_constants(act, sigma_w, math.sqrt(q), digits=15)
+        W = rng.standard_normal((n, X.shape[0])) * (sigma_w / math.sqrt(X.shape[0]))
+        X = f(W @ X) - c.mean
+        q = c.eta
+        out.append(np.linalg.eigvalsh(X.T @ X / n))
+    return out
