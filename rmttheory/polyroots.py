@@ -136,16 +136,17 @@ def companion_roots(coeffs: np.ndarray) -> np.ndarray:
 def _largest_real_cubic_root(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
     """Largest real root of ``m**3 + p*m**2 + q*m + r`` (real coefficients)."""
     shift = p / 3
-    P = q - p * p / 3
-    Q = 2 * p**3 / 27 - p * q / 3 + r
-    disc = Q * Q / 4 + P**3 / 27
+    pp = p * p
+    P = q - pp / 3
+    Q = (2 / 27) * pp * p - p * q / 3 + r
+    disc = 0.25 * Q * Q + P * P * P / 27
     one = disc >= 0
     sq = np.sqrt(np.where(one, disc, 0.0))
     u = np.cbrt(-Q / 2 + np.where(Q <= 0, sq, -sq))
     with np.errstate(divide="ignore", invalid="ignore"):
         single = u - np.where(u != 0, P / (3 * u), 0.0)
         rho = np.sqrt(np.maximum(-P / 3, 0.0))
-        arg = np.clip(np.where(rho > 0, -Q / (2 * rho**3), 0.0), -1.0, 1.0)
+        arg = np.clip(np.where(rho > 0, -Q / (2 * rho * rho * rho), 0.0), -1.0, 1.0)
     three = 2 * rho * np.cos(np.arccos(arg) / 3)
     return np.where(one, single, three) - shift
 

@@ -257,6 +257,10 @@ class PenningtonWorahSolver:
         shape = zh.shape
         zh = zh.reshape(-1)
         u = self._roots_u(zh)
+        if np.isrealobj(zh) and self.kind != "mp":
+            # real axis: roots come in real or conjugate pairs (columns 0-1, 2-3, +Im
+            # first); only the member with Im u < 0 (Im s_bar > 0) can be physical
+            u = u[:, [1, 3]]
         with np.errstate(divide="ignore", invalid="ignore"):
             v = 1.0 / u
         score = self._score(v, zh[:, None])
@@ -268,7 +272,9 @@ class PenningtonWorahSolver:
         ub = u[rows, best][:, None]
         ok = np.isfinite(ub[:, 0]) & (ub[:, 0] != 0) & (sc_best > SCORE_TOL)
         if np.any(ok):
-            up, _ = polish(co[ok], ub[ok], steps=3)
+            # one Newton step after real-arithmetic Ferrari is at round-off (1e-9 test
+            # against 50-digit mpmath); complex Ferrari gets three
+            up, _ = polish(co[ok], ub[ok], steps=1 if np.isrealobj(zh) else 3)
             v_best[ok] = 1.0 / up[:, 0]
         v_best = np.where(sc_best > SCORE_TOL, v_best, np.nan)
         return v_best.reshape(shape), sc_best.reshape(shape)
