@@ -248,6 +248,57 @@ def _cmd_density(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("sample")
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from validation.campaign import Point, run_point
+
+    if args.n0 < 1:
+        raise RmtError(f"--n0 must be a positive integer, got {args.n0}")
+    parse_activation(args.act)  # clear error before any sampling
+    rec = run_point(
+        Point(args.act, args.phi, args.psi, args.n0, args.seeds, args.seed, device=args.device)
+    )
+    if rec["status"] != "ok":
+        raise RmtError(rec["reason"])
+    keys = (
+        "n0",
+        "n1",
+        "m",
+        "ks",
+        "ks_tol",
+        "w1",
+        "mean",
+        "eta",
+        "zeta",
+        "atom",
+        "support",
+        "device",
+        "mean_of_f",
+        "pass",
+    )
+    payload = {k: rec[k] for k in keys}
+    text = "\n".join(f"{k:10s} {v}" for k, v in payload.items())
+    _emit(args, payload, text)
+    return 0
+
+
+@_command("validate")
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from validation.report import validate
+
+    if args.workers < 1:
+        raise RmtError(f"--workers must be >= 1, got {args.workers}")
+    summary = validate(
+        args.out, full=args.full, device=args.device, workers=args.workers, seed=args.seed
+    )
+    text = (
+        f"{summary['passed']}/{summary['points']} checks pass ({summary['mode']}, {summary['device']}); "
+        f"report: {args.out}/report.md"
+    )
+    _emit(args, summary, text)
+    return 0 if summary["all_pass"] else 1
+
+
 # ---------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rmttheory`` command."""
@@ -280,6 +331,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x", help="comma-separated evaluation points")
     p.add_argument("--grid", help="LO:HI:N evaluation grid (default: over the support)")
     p.add_argument("--plot", help="write a PNG figure of the density")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("sample", help="sample M once and compare its spectrum with the theory")
+    p.add_argument("act", help="activation")
+    p.add_argument("--phi", type=positive_float, required=True)
+    p.add_argument("--psi", type=positive_float, required=True)
+    p.add_argument("--n0", type=int, required=True)
+    p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("validate", help="theory vs sampled random matrices: the full report")
+    p.add_argument("--out", default="rmttheory-report", help="output folder (resumes if present)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="small sizes, CPU minutes (default)")
+    mode.add_argument("--full", action="store_true", help="large sizes (meant for a GPU)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
 
     for extra in _EXTRA_PARSERS:

@@ -32,6 +32,11 @@ __all__ = [
     "sample_features",
     "sample_gram",
     "gram_eigenvalues",
+    "batched_eigenvalues",
+    "deep_kernel_eigenvalues",
+    "check_memory",
+    "resolve_device",
+    "estimate_bytes",
 ]
 
 ENTRIES = ("gaussian", "rademacher", "uniform")
@@ -70,10 +75,80 @@ class GramSpec:
     sigma_x: float = 1.0
     entries: str = "gaussian"
     center: bool = True
+    data: str = "gaussian"  # or "digits": scikit-learn's digits, standardized (n0 fixed)
 
     @property
     def shape(self) -> tuple[int, int, int]:
+        if self.data == "digits":
+            n0 = _digits().shape[0]
+            return (
+                n0,
+                max(1, round(n0 / self.psi)),
+                min(max(1, round(n0 / self.phi)), _digits().shape[1]),
+            )
         return sizes(self.n0, self.phi, self.psi)
+
+
+_DIGITS: list[np.ndarray] = []
+
+
+def _digits() -> np.ndarray:
+    """scikit-learn's bundled digits as an n0 x m matrix: non-constant pixels,
+    each standardized to mean 0 and variance 1 (features in rows, samples in columns)."""
+    if not _DIGITS:
+        try:
+            from sklearn.datasets import load_digits
+        except ImportError:  # pragma: no cover
+            raise ResourceError(
+                "data='digits' needs scikit-learn (pip install rmttheory[data])"
+            ) from None
+        X = load_digits().data.T.astype(float)
+        X = X[X.std(axis=1) > 0]
+        X = (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+        _DIGITS.append(X)
+    return _DIGITS[0]
+
+
+def resolve_device(device: str) -> str:
+    """'cpu', 'cuda' or 'auto' -> an available torch device name (or a clear error)."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ResourceError("a CUDA device was asked for but none is available (use --device cpu)")
+    if device not in ("cpu", "cuda"):
+        raise ParameterError(f"device must be auto, cpu or cuda, got {device!r}")
+    return device
+
+
+def check_memory(n0: int, n1: int, m: int, device: str = "cpu") -> int:
+    """Refuse (ResourceError) before allocating when one sample would not fit."""
+    need = estimate_bytes(n0, n1, m)
+    if device == "cuda":
+        import torch
+
+        free, _ = torch.cuda.mem_get_info()
+        avail = int(free * 0.8)
+    else:
+        avail = _available_ram()
+    if need > avail:
+        raise ResourceError(
+            f"one sample (n0={n0}, n1={n1}, m={m}) needs about {need / 2**30:.1f} GiB but about "
+            f"{avail / 2**30:.1f} GiB is available on {device}; reduce n0"
+        )
+    return need
+
+
+def _available_ram() -> int:
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover
+        pass
+    return 8 * 2**30
 
 
 def estimate_bytes(n0: int, n1: int, m: int, itemsize: int = 8) -> int:
@@ -89,10 +164,46 @@ def sample_features(spec: GramSpec, rng: np.random.Generator | int | None = None
     n0, n1, m = spec.shape
     act = activation(spec.act)
     W = sample_entries(rng, (n1, n0), spec.entries) * (spec.sigma_w / math.sqrt(n0))
-    X = sample_entries(rng, (n0, m), spec.entries) * spec.sigma_x
+    if spec.data == "digits":
+        cols = rng.choice(_digits().shape[1], size=m, replace=False)
+        X = _digits()[:, cols] * spec.sigma_x
+    else:
+        X = sample_entries(rng, (n0, m), spec.entries) * spec.sigma_x
     Y = act.numpy()(W @ X)
     if spec.center:
         Y -= gaussian_constants(act, spec.sigma_w, spec.sigma_x, digits=15).mean
+    return Y
+
+
+def _torch_features(spec: GramSpec, seed: int, device: str):
+    import torch
+
+    from rmttheory.gaussian import gaussian_constants
+
+    n0, n1, m = spec.shape
+    gen = torch.Generator(device=device).manual_seed(int(seed))
+
+    def entries(shape):
+        if spec.entries == "gaussian":
+            return torch.randn(shape, generator=gen, device=device, dtype=torch.float64)
+        u = torch.rand(shape, generator=gen, device=device, dtype=torch.float64)
+        if spec.entries == "rademacher":
+            return torch.where(u < 0.5, -1.0, 1.0)
+        if spec.entries == "uniform":
+            return (2 * u - 1) * math.sqrt(3.0)
+        raise ParameterError(f"unknown entry distribution {spec.entries!r}")
+
+    W = entries((n1, n0)) * (spec.sigma_w / math.sqrt(n0))
+    if spec.data == "digits":
+        idx = torch.randperm(
+            _digits().shape[1], generator=torch.Generator().manual_seed(int(seed))
+        )[:m]
+        X = torch.as_tensor(_digits()[:, idx.numpy()], device=device) * spec.sigma_x
+    else:
+        X = entries((n0, m)) * spec.sigma_x
+    Y = activation(spec.act).torch()(W @ X)
+    if spec.center:
+        Y = Y - gaussian_constants(spec.act, spec.sigma_w, spec.sigma_x, digits=15).mean
     return Y
 
 
@@ -102,15 +213,35 @@ def sample_gram(spec: GramSpec, rng: np.random.Generator | int | None = None) ->
     return Y @ Y.T / Y.shape[1]
 
 
-def gram_eigenvalues(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """Sorted eigenvalues of one sample of :math:`M` (numpy, float64)."""
+def gram_eigenvalues(
+    spec: GramSpec, rng: np.random.Generator | int | None = None, device: str = "cpu"
+) -> np.ndarray:
+    """Sorted eigenvalues of one sample of :math:`M` (float64).
+
+    ``device="cpu"`` samples with numpy (seeded by ``rng``); ``"cuda"``/``"auto"``
+    sample and diagonalize with torch on that device (seeded by an integer drawn
+    from ``rng``), so results are reproducible from one seed on a given device.
+    The memory a sample needs is checked before anything is allocated.
+    """
     n0, n1, m = spec.shape
-    need = estimate_bytes(n0, n1, m)
-    if need > 16 * 2**30:
-        raise ResourceError(
-            f"one sample needs about {need / 2**30:.1f} GiB; reduce n0 (n1={n1}, m={m})"
-        )
-    return np.linalg.eigvalsh(sample_gram(spec, rng))
+    dev = "cpu" if device == "cpu" else resolve_device(device)
+    check_memory(n0, n1, m, dev)
+    if device == "cpu":
+        return np.linalg.eigvalsh(sample_gram(spec, rng))
+    import torch
+
+    seed = int(np.random.default_rng(rng).integers(2**62))
+    Y = _torch_features(spec, seed, dev)
+    M = Y @ Y.T / Y.shape[1]
+    return torch.linalg.eigvalsh(M).cpu().numpy()
+
+
+def batched_eigenvalues(
+    spec: GramSpec, seeds: int, seed: int | None = 0, device: str = "cpu"
+) -> list[np.ndarray]:
+    """Eigenvalues of ``seeds`` independent samples, reproducible from one ``seed``."""
+    children = np.random.SeedSequence(seed).spawn(seeds)
+    return [gram_eigenvalues(spec, np.random.default_rng(c), device) for c in children]
 
 
 def deep_kernel_eigenvalues(
