@@ -184,12 +184,53 @@ def real_quartic_roots(a, b, c, d, e) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(k > 0, q / (2 * k), 0.0)
     out = np.empty((np.size(a) if np.ndim(a) else len(b), 4), dtype=complex)
-    _real_quadratic(-k, p / 2 + m + t, out[:, 0:2])
-    _real_quadratic(k, p / 2 + m - t, out[:, 2:4])
+    # quadratic factors y^2 + beta y + gamma, mapped to u = y - b/4 and refined by
+    # Bairstow: a near-double conjugate pair (tiny Im) is then resolved to full
+    # precision, which Newton on single roots (linear near double roots) cannot do
+    for cols, beta, gamma in ((slice(0, 2), -k, p / 2 + m + t), (slice(2, 4), k, p / 2 + m - t)):
+        B = b / 2 + beta
+        G = bb / 16 + beta * b / 4 + gamma
+        B, G = _bairstow(b, c, d, e, B, G, steps=2)
+        _real_quadratic(B, G, out[:, cols])
     biq = k == 0
     if np.any(biq):  # q == 0: y^4 + p y^2 + r, y^2 from a quadratic
         y2 = quadratic_roots(p[biq].astype(complex), r[biq].astype(complex))
         yy = np.sqrt(y2)
-        out[biq] = np.stack([yy[:, 0], -yy[:, 0], yy[:, 1], -yy[:, 1]], axis=-1)
-    out -= (b / 4)[:, None]
+        y = np.stack([yy[:, 0], -yy[:, 0], yy[:, 1], -yy[:, 1]], axis=-1)
+        out[biq] = y - (b[biq] / 4)[:, None]
     return out
+
+
+def _bairstow(b, c, d, e, B, G, steps: int = 2):
+    """Refine the factor u^2 + B u + G of the monic quartic u^4 + b u^3 + c u^2 + d u + e.
+
+    Bairstow's iteration on (r, s) = (-B, -G) for the divisor u^2 - r u - s, each
+    step accepted only where it lowers the remainder.
+    """
+    r, s = -B, -G
+
+    def remainder(r, s):
+        b1 = b + r
+        b2 = c + r * b1 + s
+        b3 = d + r * b2 + s * b1
+        b4 = e + r * b3 + s * b2
+        return b1, b2, b3, b4
+
+    b1, b2, b3, b4 = remainder(r, s)
+    res = np.abs(b3) + np.abs(b4)
+    for _ in range(steps):
+        c1 = b1 + r
+        c2 = b2 + r * c1 + s
+        c3 = b3 + r * c2 + s * c1
+        det = c2 * c2 - c1 * c3
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dr = (-b3 * c2 + b4 * c1) / det
+            ds = (-b4 * c2 + b3 * c3) / det
+        rn, sn = r + dr, s + ds
+        nb = remainder(rn, sn)
+        nres = np.abs(nb[2]) + np.abs(nb[3])
+        ok = np.isfinite(nres) & (nres < res)
+        r, s = np.where(ok, rn, r), np.where(ok, sn, s)
+        b1, b2, b3, b4 = (np.where(ok, x, y) for x, y in zip(nb, (b1, b2, b3, b4)))
+        res = np.where(ok, nres, res)
+    return -r, -s

@@ -268,13 +268,23 @@ class PenningtonWorahSolver:
         rows = np.arange(len(zh))
         v_best = v[rows, best]
         sc_best = score[rows, best]
-        co = np.stack(self._coeffs(zh), axis=-1).astype(complex)
-        ub = u[rows, best][:, None]
-        ok = np.isfinite(ub[:, 0]) & (ub[:, 0] != 0) & (sc_best > SCORE_TOL)
-        if np.any(ok):
-            # one Newton step after real-arithmetic Ferrari is at round-off (1e-9 test
-            # against 50-digit mpmath); complex Ferrari gets three
-            up, _ = polish(co[ok], ub[ok], steps=1 if np.isrealobj(zh) else 3)
+        ub = u[rows, best]
+        ok = np.isfinite(ub) & (ub != 0) & (sc_best > SCORE_TOL)
+        if np.any(ok) and np.isrealobj(zh):
+            # real axis: Bairstow-refined factors plus one Newton step on the chosen
+            # root (without it, zeta/eta = 0.999 loses 2.5e-6 of mass)
+            co = [np.broadcast_to(c_, zh.shape)[ok] for c_ in self._coeffs(zh)]
+            x = ub[ok]
+            p, dp = co[0] * x + co[1], co[0]
+            for c_ in co[2:]:
+                dp = dp * x + p
+                p = p * x + c_
+            with np.errstate(divide="ignore", invalid="ignore"):
+                new = x - p / dp
+            v_best[ok] = 1.0 / np.where(np.isfinite(new), new, x)
+        elif np.any(ok):  # complex Ferrari: three guarded Newton steps
+            co = np.stack(self._coeffs(zh), axis=-1).astype(complex)
+            up, _ = polish(co[ok], ub[ok][:, None], steps=3)
             v_best[ok] = 1.0 / up[:, 0]
         v_best = np.where(sc_best > SCORE_TOL, v_best, np.nan)
         return v_best.reshape(shape), sc_best.reshape(shape)

@@ -99,11 +99,16 @@ class _Component:
         half = 0.5 * (hi - lo)
 
         if lo == 0.0:
-            # Hard edge at 0: below x_f = 1e-8 hi root solvers lose digits, so the
+            # Hard edge at 0: below x_f ~ 1e-8 hi root solvers lose digits, so the
             # density continues as the power law fitted on [x_f, 4 x_f]
             # (exponent -1/2 for n1 = m, -2/3 for a square linear network, ...).
-            xf = 1e-8 * hi
-            r0, r1 = pdf(np.array([xf, 4 * xf]))
+            # The fit starts at the first of 1e-8, 1e-7, ... 1e-4 (times hi) where the
+            # solver returns a positive density at both points.
+            for rel in (1e-8, 1e-7, 1e-6, 1e-5, 1e-4):
+                xf = rel * hi
+                r0, r1 = pdf(np.array([xf, 4 * xf]))
+                if r0 > 0 and r1 > 0:
+                    break
             expo = np.log(r1 / r0) / np.log(4.0) if r0 > 0 and r1 > 0 else 0.0
             raw_pdf = pdf
 
@@ -237,8 +242,8 @@ class SpectralDistribution(ABC):
 
             raise ConvergenceError(
                 f"{self!r}: total mass {total:.9f} != 1; the numerical solution is not "
-                "trustworthy for these parameters (known hard regime: aspect ratios "
-                "differing by ~1e6, or zeta/eta within ~1e-4 of 1)"
+                "trustworthy for these parameters (known hard regimes: zeta/eta within "
+                "~1e-3 of 1 with phi <= 0.05, and linear laws with psi = 1)"
             )
         return comps
 
