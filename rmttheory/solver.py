@@ -90,29 +90,15 @@ def check_parameters(eta: float, zeta: float, phi: float, psi: float) -> tuple[f
     return eta, min(zeta, eta), phi, psi
 
 
-_V = sp.Symbol("v")
-
-
 @cache
 def _symbolic() -> tuple:
-    """Polynomial coefficients (in u = 1/v, two choices of v) and discriminant factors.
-
-    ``"companion"``: v = s_bar, the transform of the m x m companion (used when
-    c = n1/m > 1: it has no atom at 0).  ``"gram"``: v = s_M, the transform of
-    M itself (used when c <= 1), through s_bar = c v - (1 - c)/z.  Solving in the
-    transform of the matrix without the big atom avoids cancellation.
-    """
+    """Polynomial coefficients in u = 1/s_bar (lambdified) and discriminant factors."""
     m = _A2 * _S * (_C - 1 - _Z * _S) / _C
     w = -(1 + _B2 * _S) / (_A2 * _S)
     F = sp.expand(sp.numer(sp.together(_CP * w * m**2 + (w - 1 + _CP) * m + 1)))
     args = (_Z, _A2, _B2, _C, _CP)
-    coeffs = {}
-    for name, expr in (
-        ("companion", F),
-        ("gram", sp.numer(sp.together(F.subs(_S, _C * _V - (1 - _C) / _Z))).subs(_V, _S)),
-    ):
-        co = sp.Poly(sp.expand(expr), _S).all_coeffs()[::-1]  # u^4 .. u^0
-        coeffs[name] = [sp.lambdify(args, c_, "numpy") for c_ in co]
+    co = sp.Poly(F, _S).all_coeffs()[::-1]  # u^4 .. u^0 (leading coefficient: c)
+    coeffs = [sp.lambdify(args, c_, "numpy") for c_ in co]
 
     def disc_poly(expr):
         d = sp.discriminant(expr, _S)
@@ -185,27 +171,20 @@ class PenningtonWorahSolver:
         return max(0.0, 1.0 - 1.0 / self.c)
 
     # -- polynomial ----------------------------------------------------------------
-    @property
-    def variable(self) -> str:
-        """The transform solved for: always 'companion' (s_bar, whose polynomial in
-        u = 1/s_bar has the constant leading coefficient c).  Solving for s_M
-        directly was tried and is worse: s_bar = c s_M - (1-c)/z is singular at 0."""
-        return "companion"
-
     def _coeffs(self, zh: np.ndarray) -> list[np.ndarray]:
-        """Coefficients (u^4..u^0, u = 1/v) at normalized z; 'mp' pads a quadratic."""
+        """Coefficients (u^4..u^0, u = 1/s_bar) at normalized z; 'mp' pads a quadratic.
+
+        The variable is the companion transform s_bar, whose polynomial in u has the
+        constant leading coefficient c (solving for s_M directly was tried and is
+        worse: s_bar = c s_M - (1-c)/z is singular at 0).
+        """
         if self.kind == "mp":
-            b2, c = self.b2, self.c
-            if self.variable == "companion":
-                # b2 z s^2 + (z - b2 (c - 1)) s + 1 -> u^2 + (z - b2(c-1)) u + b2 z
-                zero = np.zeros_like(zh)
-                return [zero, zero, np.ones_like(zh), zh - b2 * (c - 1), b2 * zh]
-            # for M itself: b2 c z v^2 + (z - b2(1 - c)) v + 1 = 0 (textbook MP)
+            # b2 z s^2 + (z - b2 (c - 1)) s + 1 -> u^2 + (z - b2(c-1)) u + b2 z
             zero = np.zeros_like(zh)
-            return [zero, zero, np.ones_like(zh), zh - b2 * (1 - c), b2 * c * zh]
+            return [zero, zero, np.ones_like(zh), zh - self.b2 * (self.c - 1), self.b2 * zh]
         coeffs, _ = _symbolic()
         args = (zh, self.a2, self.b2, self.c, self.cp)
-        return [np.broadcast_to(np.asarray(f(*args)), zh.shape) for f in coeffs[self.variable]]
+        return [np.broadcast_to(np.asarray(f(*args)), zh.shape) for f in coeffs]
 
     def _roots_u(self, zh: np.ndarray) -> np.ndarray:
         co = self._coeffs(zh)
@@ -220,35 +199,38 @@ class PenningtonWorahSolver:
             return real_quartic_roots(*co)
         return quartic_roots(np.stack(co, axis=-1).astype(complex))
 
-    def _to_companion(self, v: np.ndarray, zh: np.ndarray) -> np.ndarray:
-        if self.variable == "companion":
-            return v
-        return self.c * v - (1 - self.c) / zh
-
     def _score(self, v: np.ndarray, zh: np.ndarray) -> np.ndarray:
         """min of the relative imaginary parts of s_bar, m, m_bar (module docstring).
 
-        ``v`` is the solved variable; on the real axis Im s_bar = c Im s_M exactly.
+        On the real axis the imaginary parts are taken from exact expressions,
+        free of the cancellation in c - 1 - z s_bar (which tends to 0 at a hard
+        edge): for real z,
+        Im m = (a2/c) Im s_bar [(c - 1) - 2 z Re s_bar] and
+        Im m_bar = (1 - c') a2 Im s_bar / |1 + b2 s_bar|^2 + c' Im m.
         """
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sc = v.imag / np.abs(v)
+        s = v  # the companion transform s_bar
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            sc = s.imag / np.abs(s)
             if self.kind == "mp":
                 return np.where(np.isfinite(sc), sc, -np.inf)
             a2, b2, c, cp = self.a2, self.b2, self.c, self.cp
-            s = self._to_companion(v, zh)
-            if self.variable == "gram":  # c - 1 - z s_bar = -c z s_M: no cancellation
-                m = -a2 * zh * s * v
+            m = a2 * s * (c - 1 - zh * s) / c
+            if np.isrealobj(zh):
+                im_m = (a2 / c) * s.imag * ((c - 1) - 2 * zh * s.real)
+                im_mb = (1 - cp) * a2 * s.imag / np.abs(1 + b2 * s) ** 2 + cp * im_m
+                mb_abs = np.abs((1 - cp) * a2 * s / (1 + b2 * s) + cp * m)
+                sc = np.minimum(sc, im_m / np.maximum(np.abs(m), np.abs(im_m)))
+                sc = np.minimum(sc, im_mb / np.maximum(mb_abs, np.abs(im_mb)))
             else:
-                m = a2 * s * (c - 1 - zh * s) / c
-            w = -(1 + b2 * s) / (a2 * s)
-            mb = -(1 - cp) / w + cp * m
-            sc = np.minimum(sc, m.imag / np.abs(m))
-            sc = np.minimum(sc, mb.imag / np.abs(mb))
+                w = -(1 + b2 * s) / (a2 * s)
+                mb = -(1 - cp) / w + cp * m
+                sc = np.minimum(sc, m.imag / np.abs(m))
+                sc = np.minimum(sc, mb.imag / np.abs(mb))
         return np.where(np.isfinite(sc), sc, -np.inf)
 
     def solve_normalized(self, zh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(v, score) at normalized points ``zh`` (real or complex arrays), where
-        v is the transform named by :attr:`variable` (``s_M`` or ``s_bar``).
+        v is the companion transform ``s_bar``.
 
         ``score <= SCORE_TOL`` means no root is physical: on the real axis, a point
         outside the support (then v is NaN).
@@ -292,8 +274,6 @@ class PenningtonWorahSolver:
     def gram_transform_normalized(self, zh: np.ndarray) -> np.ndarray:
         """s_M(z) = int dF_M/(lambda - z) at normalized z (NaN where no physical root)."""
         v, _ = self.solve_normalized(zh)
-        if self.variable == "gram":
-            return v
         zh = np.asarray(zh)
         return (v + (1 - self.c) / zh) / self.c
 
@@ -305,8 +285,7 @@ class PenningtonWorahSolver:
         pos = x > 0
         if np.any(pos):
             v, _ = self.solve_normalized(x[pos] / self.eta)
-            scale = 1.0 if self.variable == "gram" else self.c
-            dens = np.where(np.isnan(v), 0.0, v.imag / (scale * np.pi)) / self.eta
+            dens = np.where(np.isnan(v), 0.0, v.imag / (self.c * np.pi)) / self.eta
             out[pos] = np.maximum(dens, 0.0)
         if np.any(x == 0):
             out[x == 0] = np.inf if self.hard_edge else 0.0
@@ -328,7 +307,7 @@ class PenningtonWorahSolver:
     # -- support -------------------------------------------------------------------
     def _edge_candidates(self) -> np.ndarray:
         _, disc = _symbolic()
-        fns = disc[self.kind]  # same zeros in z for either variable (affine change)
+        fns = disc[self.kind]
         co = np.array([float(f(self.a2, self.b2, self.c, self.cp)) for f in fns])
         co = np.trim_zeros(co, "f")
         if len(co) < 2:
