@@ -45,6 +45,21 @@ class Point:
     data: str = "gaussian"
 
     @property
+    def spec(self):
+        """The :class:`validation.sampling.GramSpec` this point samples."""
+        from validation.sampling import GramSpec
+
+        return GramSpec(
+            self.act,
+            self.n0,
+            self.phi,
+            self.psi,
+            entries=self.entries,
+            center=self.center,
+            data=self.data,
+        )
+
+    @property
     def key(self) -> str:
         """A file-name-safe identifier (the JSON file is ``<key>.json``)."""
         raw = (
@@ -74,20 +89,12 @@ def run_point(point: Point) -> dict[str, Any]:
     from rmttheory.distributions import PenningtonWorah
     from rmttheory.errors import ResourceError
     from validation.compare import ks_distance, wasserstein1
-    from validation.sampling import GramSpec, batched_eigenvalues, check_memory
+    from validation.sampling import batched_eigenvalues, check_memory
 
     rec: dict[str, Any] = {"point": asdict(point), "key": point.key}
     t0 = time.perf_counter()
     try:
-        spec = GramSpec(
-            point.act,
-            point.n0,
-            point.phi,
-            point.psi,
-            entries=point.entries,
-            center=point.center,
-            data=point.data,
-        )
+        spec = point.spec
         n0, n1, m = spec.shape
         rec.update({"n0": n0, "n1": n1, "m": m})
         check_memory(n0, n1, m, "cpu" if point.device == "cpu" else point.device)
