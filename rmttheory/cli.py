@@ -248,6 +248,40 @@ def _cmd_density(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("ratios")
+def _cmd_ratios(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .local_statistics import closest_ensemble, sample_spectrum, spacing_ratios
+
+    if args.n < 3 or args.samples < 1:
+        raise RmtError("--n must be >= 3 and --samples >= 1")
+    if not 0 <= args.trim < 0.45:
+        raise RmtError(f"--trim must be in [0, 0.45), got {args.trim}")
+    rngs = np.random.SeedSequence(args.seed).spawn(args.samples)
+    eig = np.array([sample_spectrum(args.ensemble, args.n, np.random.default_rng(r)) for r in rngs])
+    stats = spacing_ratios(eig, trim=args.trim)
+    verdict = closest_ensemble(stats)
+    payload = {
+        "ensemble": args.ensemble,
+        "n": args.n,
+        "samples": args.samples,
+        "trim": args.trim,
+        "mean_r_tilde": stats.mean_r_tilde,
+        "n_ratios": stats.n_ratios,
+        "cutoff": stats.cutoff,
+        "ks": verdict["ks"],
+        "closest": verdict["closest"],
+        "margin": verdict["margin"],
+    }
+    text = (
+        f"{args.ensemble}: <r~> = {stats.mean_r_tilde:.5f} from {stats.n_ratios} ratios; "
+        f"closest law {verdict['closest']} (margin {verdict['margin']:.1f} KS units)"
+    )
+    _emit(args, payload, text)
+    return 0
+
+
 @_command("sample")
 def _cmd_sample(args: argparse.Namespace) -> int:
     from validation.campaign import Point, run_point
@@ -331,6 +365,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x", help="comma-separated evaluation points")
     p.add_argument("--grid", help="LO:HI:N evaluation grid (default: over the support)")
     p.add_argument("--plot", help="write a PNG figure of the density")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser(
+        "ratios", help="spacing-ratio statistics of sampled GOE/GUE/GSE/Poisson spectra"
+    )
+    p.add_argument("--ensemble", required=True, choices=["goe", "gue", "gse", "poisson"])
+    p.add_argument("--n", type=int, required=True, help="matrix size")
+    p.add_argument("--samples", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--trim", type=float, default=0.0, help="fraction trimmed at each edge")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("sample", help="sample M once and compare its spectrum with the theory")
