@@ -52,13 +52,17 @@ def test_ratio_laws_normalized_and_mpmath_mean(ens):
     "ens,target", [("goe", 0.5307), ("poisson", 2 * math.log(2) - 1), ("gue", 0.5996)]
 )
 def test_sampled_mean_r_tilde(ens, target):
-    """n = 1000, 10 samples: within 0.005 of the large-N value (the issue's criterion,
-    about 2 standard errors of the mean of 1e4 ratios, ~0.0026)."""
-    eig = np.array([sample_spectrum(ens, 1000, np.random.default_rng([7, s])) for s in range(10)])
+    """<r~> of sampled spectra (n = 1000) against the large-N value.
+
+    The issue's criterion (10 samples, within 0.005) is only ~2 standard errors
+    (SE ~ 0.0026), so it fails for about 1 seed in 20; here 40 samples give
+    SE ~ 0.0013 and the tolerance is 4 SE computed from the sample (~0.005).
+    """
+    eig = np.array([sample_spectrum(ens, 1000, np.random.default_rng([7, s])) for s in range(40)])
     stats = spacing_ratios(eig)
     se = stats.r_tilde.std(ddof=1) / math.sqrt(stats.n_ratios)
-    assert se < 0.003
-    assert abs(stats.mean_r_tilde - target) <= 0.005
+    assert 4 * se <= 0.0055
+    assert abs(stats.mean_r_tilde - target) <= 4 * se
     assert closest_ensemble(stats)["closest"] == ens
 
 
