@@ -130,6 +130,8 @@ class RatioLaw(SpectralDistribution):
     rvs, moment).  ``mean_large_n`` is the large-N value of Atas et al.
     """
 
+    SINGULAR_AT_ZERO = False
+
     def __init__(self, ensemble: str):
         ensemble = ensemble.lower()
         if ensemble not in MEAN_R_TILDE:

@@ -183,6 +183,10 @@ class _Component:
 class SpectralDistribution(ABC):
     """Base class of the limiting spectral laws (see the module docstring)."""
 
+    #: a support reaching 0 is a 1/sqrt-type hard edge (eigenvalue laws); laws of
+    #: spacings and ratios set this to False and evaluate their density at 0
+    SINGULAR_AT_ZERO = True
+
     # -- hooks ---------------------------------------------------------------------
     @abstractmethod
     def _pdf(self, x: np.ndarray) -> np.ndarray:
@@ -227,7 +231,7 @@ class SpectralDistribution(ABC):
             out[pos] = np.maximum(self._pdf(x[pos]), 0.0)
         zero = inside & (x == 0)
         if zero.any():
-            out[zero] = np.inf
+            out[zero] = np.inf if self.SINGULAR_AT_ZERO else np.maximum(self._pdf(x[zero]), 0.0)
         return out
 
     #: largest accepted |continuous mass + atoms - 1| before the law refuses to answer
