@@ -114,6 +114,7 @@ def registered_names() -> list[str]:
     return sorted(REGISTRY)
 
 
+@lru_cache(maxsize=1)
 def _registry_lambdas() -> dict[str, sp.Lambda]:
     out = {}
     for name, (builder, _) in REGISTRY.items():

@@ -314,9 +314,9 @@ class GaussianConstants:
     sigma_w, sigma_x, sigma
         Weight and data scales; only :math:`\sigma = \sigma_w\sigma_x` matters.
     mean
-        :math:`\mathbb E f(\sigma z)` (not removed from ``f``; it creates a
-        rank-one spike in :math:`M` of size about ``mean**2 * n0`` per unit of
-        :math:`1/\psi`... see :mod:`rmttheory.equation`).
+        :math:`\mathbb E f(\sigma z)` (not removed from ``f`` here; an uncentered
+        ``f`` adds to :math:`M` a rank-one spike at about ``mean**2 * n1 + eta``, see
+        :meth:`rmttheory.distributions.PenningtonWorah.spike`).
     eta
         :math:`\operatorname{Var} f(\sigma z)`.
     zeta

@@ -19,6 +19,7 @@ where :math:`\mu` is the Pennington–Worah law of :math:`M = YY^\top/m` (atom
 included) and :math:`G` its Stieltjes transform.  It decreases from 1 (at
 :math:`\gamma=\infty`) to :math:`\max(0, 1-c)` (at :math:`\gamma = 0`: with more
 features than samples, random labels are memorized exactly).
+Sampled counterpart: :func:`validation.sampling.sampled_ridge_training_loss`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 from .distributions import PenningtonWorah
 from .errors import ParameterError
 
-__all__ = ["ridge_training_loss", "sampled_training_loss"]
+__all__ = ["ridge_training_loss"]
 
 
 def ridge_training_loss(law: PenningtonWorah | Any, gamma: Any) -> np.ndarray:
@@ -58,18 +59,3 @@ def ridge_training_loss(law: PenningtonWorah | Any, gamma: Any) -> np.ndarray:
         integral = law.expect(lambda x, gv=gv: 1.0 / (x + gv) ** 2)
         out[idx] = 1.0 - c + c * gv * gv * integral
     return out if out.ndim else out[()]
-
-
-def sampled_training_loss(
-    act: Any, n0: int, phi: float, psi: float, gamma: float, *, d: int = 32, seed: Any = None
-) -> float:
-    """One ridge regression on sampled features and random labels (for validation)."""
-    from validation.sampling import GramSpec, sample_features
-
-    rng = np.random.default_rng(seed)
-    Y = sample_features(GramSpec(act, n0, phi, psi), rng)
-    n1, m = Y.shape
-    T = rng.standard_normal((d, m))
-    K = Y.T @ Y / m
-    R = gamma * np.linalg.solve(K + gamma * np.eye(m), T.T)  # residual (T - B Y)^T
-    return float(np.sum(R * R) / (d * m))

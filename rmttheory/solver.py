@@ -39,8 +39,9 @@ a point is in the support iff some root scores above a tolerance.  For
 **Numerics.** The polynomial is solved in :math:`u = 1/\underline s` (its
 leading coefficient is :math:`c > 0`, so it stays well conditioned as
 :math:`\zeta\to\eta`, where the degree in :math:`\underline s` drops), by
-real-arithmetic Ferrari on the real axis and complex Ferrari elsewhere, then
-polished by Newton.  The density is :math:`\rho(x) = \operatorname{Im}\underline
+real-arithmetic Ferrari on the real axis (its quadratic factors refined by two
+Bairstow steps, which resolves near-double conjugate pairs, then one Newton step
+on the chosen root) and complex Ferrari with Newton polishing elsewhere.  The density is :math:`\rho(x) = \operatorname{Im}\underline
 s(x+i0)/(c\pi)`.
 """
 

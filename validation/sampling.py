@@ -37,6 +37,7 @@ __all__ = [
     "check_memory",
     "resolve_device",
     "estimate_bytes",
+    "sampled_ridge_training_loss",
 ]
 
 ENTRIES = ("gaussian", "rademacher", "uniform")
@@ -275,3 +276,22 @@ def deep_kernel_eigenvalues(
         q = c.eta
         out.append(np.linalg.eigvalsh(X.T @ X / n))
     return out
+
+
+def sampled_ridge_training_loss(
+    act, n0: int, phi: float, psi: float, gamma: float, *, d: int = 32, seed=None
+) -> float:
+    """Training loss of one ridge regression of random labels on sampled features.
+
+    Features Y = f(WX) (n1 x m, centered), targets T (d x m) iid N(0, 1); the
+    residual of B = argmin (1/m)|T - BY|^2 + gamma |B|^2 is gamma T (K + gamma)^-1
+    with K = Y^T Y / m; returns |residual|^2 / (d m) (the theory:
+    :func:`rmttheory.memorization.ridge_training_loss`).
+    """
+    rng = np.random.default_rng(seed)
+    Y = sample_features(GramSpec(act, n0, phi, psi), rng)
+    m = Y.shape[1]
+    T = rng.standard_normal((d, m))
+    K = Y.T @ Y / m
+    R = gamma * np.linalg.solve(K + gamma * np.eye(m), T.T)
+    return float(np.sum(R * R) / (d * m))
