@@ -296,6 +296,16 @@ def _check_integrable(act: Activation, sigma: float, label: str) -> None:
                 )
 
 
+def _break_points(act: Activation, sigma: float) -> list[float]:
+    """Quadrature break points in z: 0 and the kinks of f(sigma z)."""
+    return sorted({0.0, *[k / sigma for k in act.kinks()]})
+
+
+def _gauss(z):
+    """Standard normal density (mpmath)."""
+    return mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)
+
+
 def _quad(h, points: list[float], dps: int) -> tuple[mp.mpf, mp.mpf]:
     with mp.workdps(dps):
         pts = [-mp.inf, *[mp.mpf(p) for p in points], mp.inf]
@@ -427,7 +437,7 @@ def gaussian_constants(
     _check_integrable(act, sigma, act.name)
     dps = digits + 10
     f = act.mpmath()
-    zkinks = sorted({0.0, *[k / sigma for k in act.kinks()]})
+    zkinks = _break_points(act, sigma)
 
     with mp.workdps(dps):
         # The decimal the user typed, not its binary float (closed forms use the same).
@@ -440,18 +450,17 @@ def gaussian_constants(
                 v = cache[z] = mp.mpmathify(f(s * z))
             return v
 
-        gauss = lambda z: mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)  # noqa: E731
         hermite, errs = [], []
         for k in range(hermite_order + 1):
 
             def h(z, k=k):
-                return fs(z) * _hermite_e(k, z) * gauss(z)
+                return fs(z) * _hermite_e(k, z) * _gauss(z)
 
             val, err = _quad(h, zkinks, dps)
             norm = mp.sqrt(mp.factorial(k))
             hermite.append(val / norm)
             errs.append(err / norm)
-        m2, m2_err = _quad(lambda z: fs(z) ** 2 * gauss(z), zkinks, dps)
+        m2, m2_err = _quad(lambda z: fs(z) ** 2 * _gauss(z), zkinks, dps)
         mean_q, zeta_root = hermite[0], hermite[1]
         eta_q = m2 - mean_q**2
         zeta_q = zeta_root**2
@@ -551,13 +560,12 @@ def derivative_moments(
     fp = sp.lambdify(X, d, modules="mpmath")
     f = act.mpmath()
     dps = digits + 10
-    pts = sorted({0.0, *[k / sigma for k in act.kinks()]})
-    gauss = lambda z: mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)  # noqa: E731
+    pts = _break_points(act, sigma)
     with mp.workdps(dps):
         s = mp.mpf(sigma)
         out = {
-            "fprime_mean": _quad(lambda z: fp(s * z) * gauss(z), pts, dps)[0],
-            "fprime_sq": _quad(lambda z: fp(s * z) ** 2 * gauss(z), pts, dps)[0],
-            "f_fprime": _quad(lambda z: f(s * z) * fp(s * z) * gauss(z), pts, dps)[0],
+            "fprime_mean": _quad(lambda z: fp(s * z) * _gauss(z), pts, dps)[0],
+            "fprime_sq": _quad(lambda z: fp(s * z) ** 2 * _gauss(z), pts, dps)[0],
+            "f_fprime": _quad(lambda z: f(s * z) * fp(s * z) * _gauss(z), pts, dps)[0],
         }
     return {k: float(v) for k, v in out.items()}

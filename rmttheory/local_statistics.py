@@ -182,16 +182,13 @@ def closest_ensemble(stats: RatioStatistics) -> dict[str, Any]:
     """
     if stats.n_ratios < 10:
         raise ParameterError(f"too few ratios ({stats.n_ratios}) for a verdict")
-    x = np.sort(stats.r_tilde)
-    n = x.size
-    ks = {}
-    for name in ("poisson", "goe", "gue", "gse"):
-        F = RatioLaw(name).cdf(x)
-        ks[name] = float(max(np.max(np.arange(1, n + 1) / n - F), np.max(F - np.arange(n) / n)))
+    ks = {
+        name: RatioLaw(name).ks_distance(stats.r_tilde) for name in ("poisson", "goe", "gue", "gse")
+    }
     order = sorted(ks, key=ks.get)
     return {
         "ks": ks,
         "closest": order[0],
-        "margin": (ks[order[1]] - ks[order[0]]) * math.sqrt(n),
+        "margin": (ks[order[1]] - ks[order[0]]) * math.sqrt(stats.n_ratios),
         "mean_r_tilde": stats.mean_r_tilde,
     }

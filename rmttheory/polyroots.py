@@ -4,8 +4,8 @@ All functions act on arrays of complex coefficients (one polynomial per row) and
 return every root, so that a caller can choose a branch by its own rule.  The
 closed forms (stable quadratic formula, Cardano, Ferrari with the largest root of
 the resolvent cubic) cost a few dozen vectorized operations per point; Newton
-steps on the original coefficients restore full precision; rows whose residual
-stays large fall back to eigenvalues of the companion matrix.
+steps on the original coefficients (and, for real quartics, Bairstow steps on
+the quadratic factors) restore full precision.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ __all__ = [
     "real_quartic_roots",
     "polish",
     "polyval_rows",
-    "companion_roots",
 ]
 
 _OMEGA = np.exp(2j * np.pi / 3)
@@ -120,17 +119,6 @@ def polish(coeffs: np.ndarray, roots: np.ndarray, steps: int = 2) -> tuple[np.nd
         roots = np.where(better, cand, roots)
         p, dp, res = np.where(better, pc, p), np.where(better, dpc, dp), np.where(better, rc, res)
     return roots, res
-
-
-def companion_roots(coeffs: np.ndarray) -> np.ndarray:
-    """Roots from eigenvalues of companion matrices (robust, slow): the fallback."""
-    n, d1 = coeffs.shape
-    deg = d1 - 1
-    comp = np.zeros((n, deg, deg), dtype=complex)
-    comp[:, 0, :] = -coeffs[:, 1:] / coeffs[:, :1]
-    idx = np.arange(deg - 1)
-    comp[:, idx + 1, idx] = 1
-    return np.linalg.eigvals(comp)
 
 
 def _largest_real_cubic_root(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:

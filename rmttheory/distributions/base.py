@@ -300,6 +300,19 @@ class SpectralDistribution(ABC):
         rng = np.random.default_rng(random_state)
         return self.ppf(rng.random(size))
 
+    def ks_distance(self, sample: Any) -> float:
+        """Kolmogorov–Smirnov distance sup |F_n - F| between the empirical cdf of
+        ``sample`` and :meth:`cdf`, evaluated on both sides of every jump (ties in
+        the sample and atoms of the law are handled exactly)."""
+        x = np.sort(np.asarray(sample, dtype=float))
+        u, counts = np.unique(x, return_counts=True)
+        right = np.cumsum(counts) / x.size  # F_n(u)
+        left = right - counts / x.size  # F_n(u-)
+        F = self.cdf(u)
+        atoms = self.atoms()
+        F_left = F - np.array([atoms.get(float(v), 0.0) for v in u])
+        return float(max(np.max(np.abs(right - F)), np.max(np.abs(left - F_left))))
+
     # -- moments -------------------------------------------------------------------
     def expect(self, func: Callable[[np.ndarray], np.ndarray]) -> float:
         """E[func(lambda)] over the whole law (atoms included)."""
