@@ -316,6 +316,47 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("hessian")
+def _cmd_hessian(args: argparse.Namespace) -> int:
+    from validation.hessians import hessian_experiment, plot_ratios
+    from validation.networks import DATASETS, MODELS
+
+    if args.model not in MODELS:
+        raise RmtError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
+    if args.dataset not in DATASETS:
+        raise RmtError(f"unknown data set {args.dataset!r}; choose one of {', '.join(DATASETS)}")
+    if args.train_steps < 0 or args.hidden < 1 or not 0 <= args.trim < 0.45:
+        raise RmtError("--train-steps must be >= 0, --hidden >= 1 and --trim in [0, 0.45)")
+    rec = hessian_experiment(
+        args.model,
+        args.dataset,
+        hidden=args.hidden,
+        train_steps=args.train_steps,
+        batch=args.batch or None,
+        n_batches=args.n_batches,
+        lr=args.lr,
+        cutoff=args.cutoff,
+        trim=args.trim,
+        device=args.device,
+        seed=args.seed,
+        at_init=args.at_init,
+        progress=not args.json,
+    )
+    if args.plot:
+        rec["plot"] = plot_ratios(rec, args.plot)
+    payload = {k: v for k, v in rec.items() if k not in ("eigenvalues", "r_tilde")}
+    text = (
+        f"{args.model} on {args.dataset}: P={rec['n_params']}, {rec['n_hessians']} Hessian(s) of "
+        f"batch {rec['batch']}, loss {rec['training']['loss']:.4g} after "
+        f"{rec['training']['steps']} steps\n"
+        f"{rec['n_eigenvalues_used']} eigenvalues above cutoff {rec['cutoff']:.3g}; "
+        f"<r~> = {rec['mean_r_tilde']:.4f} ({rec['n_ratios']} ratios); KS goe "
+        f"{rec['ks_goe']:.4f}, poisson {rec['ks_poisson']:.4f}; closest {rec['closest']}"
+    )
+    _emit(args, payload, text)
+    return 0
+
+
 @_command("validate")
 def _cmd_validate(args: argparse.Namespace) -> int:
     from validation.report import validate
@@ -385,6 +426,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("hessian", help="exact Hessian of a trained network: GOE or Poisson?")
+    p.add_argument("--model", default="mlp", help="logreg, mlp or cnn")
+    p.add_argument("--dataset", default="digits", help="digits, mnist1d or gaussian")
+    p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--train-steps", type=int, default=300)
+    p.add_argument("--batch", type=int, default=128, help="samples per Hessian; 0: full data")
+    p.add_argument("--n-batches", type=int, default=4, help="Hessians (disjoint batches)")
+    p.add_argument("--lr", type=positive_float, default=1e-2)
+    p.add_argument("--cutoff", type=positive_float, default=None, help="absolute |lambda| cut-off")
+    p.add_argument("--trim", type=float, default=0.05)
+    p.add_argument("--at-init", action="store_true", help="also report the Hessian at init")
+    p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", default=None, help="write the ratio histogram to this PNG")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("validate", help="theory vs sampled random matrices: the full report")

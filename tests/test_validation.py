@@ -31,7 +31,7 @@ def test_quick_report_content(quick_report):
     out, summary = quick_report
     data = json.loads((out / "report.json").read_text())
     recs = [r for r in data["records"] if r["point"]["n0"] == 300]
-    assert summary["all_pass"] and summary["points"] == 24
+    assert summary["all_pass"] and summary["points"] == 24 + 4 + 1  # + Hessians + model
     acts = {r["point"]["act"] for r in recs}
     assert acts >= {"tanh", "relu", "abs", "erf", "gelu", "sin"}
     assert len({(r["point"]["phi"], r["point"]["psi"]) for r in recs}) == 4
@@ -42,14 +42,24 @@ def test_quick_report_content(quick_report):
         assert r["ks"] <= r["ks_tol"] and r["mean_rel_error"] <= r["mean_rel_tol"]
     assert -1.6 < summary["convergence_slopes"]["ks"] < -0.5
     md = (out / "report.md").read_text()
-    assert md.count("| pass |") == 24 and "Fitted log–log slopes" in md
+    assert md.count("| pass |") == 24 + 4 and "Fitted log–log slopes" in md
     for fig in ("densities.png", "convergence.png"):
         assert (out / fig).stat().st_size > 10_000
+    # Hessian section: 2 models x 2 data sets, GOE and not Poisson after training
+    hess = data["hessians"]
+    assert {(h["model"], h["dataset"]) for h in hess} == {
+        (m, d) for m in ("mlp", "cnn") for d in ("digits", "mnist1d")
+    }
+    for h in hess:
+        assert h["closest"] == "goe" and h["ks_goe"] <= 0.5 * h["ks_poisson"]
+        assert h["n_eigenvalues_used"] < h["n_eigenvalues"] and h["cutoff"] > 0
+        assert (out / "hessians" / h["figure"]).stat().st_size > 10_000
+    assert data["hessian_model"]["pass"] and "Network Hessians" in md
 
 
 def test_rerun_recomputes_nothing(quick_report):
     out, _ = quick_report
-    files = sorted((out / "points").glob("*.json"))
+    files = sorted((out / "points").glob("*.json")) + sorted((out / "hessians").glob("*.json"))
     before = {f: f.stat().st_mtime_ns for f in files}
     t0 = time.perf_counter()
     validate(out, workers=1, device="cpu", progress=False)

@@ -167,13 +167,20 @@ def validate(
             "w1": _slope(n, [r["w1"] for r in ok_conv]),
         }
     figures = _figures(out, main, conv)
-    passed = sum(bool(r.get("pass")) for r in main)
+    from .hessians import hessian_section
+
+    hess, hess_lines, hess_model = hessian_section(
+        out, full=full, device=dev, seed=seed, progress=progress
+    )
+    checks = [bool(r.get("pass")) for r in main + hess] + [hess_model["pass"]]
+    passed = sum(checks)
     summary = {
         "mode": "full" if full else "quick",
         "device": dev,
-        "points": len(main),
+        "points": len(checks),
         "passed": passed,
-        "all_pass": passed == len(main),
+        "all_pass": passed == len(checks),
+        "hessians": {f"{r['model']}/{r['dataset']}": r["pass"] for r in hess},
         "convergence_slopes": slopes,
         "convergence_slope_theory": -1.0,
         "figures": figures,
@@ -181,13 +188,21 @@ def validate(
     slim = [{k: v for k, v in r.items() if not k.startswith("histogram")} for r in main + conv]
     (out / "report.json").write_text(
         json.dumps(
-            {"summary": summary, "config": cfg, "records": slim}, indent=1, default=to_jsonable
+            {
+                "summary": summary,
+                "config": cfg,
+                "records": slim,
+                "hessians": hess,
+                "hessian_model": hess_model,
+            },
+            indent=1,
+            default=to_jsonable,
         )
     )
     lines = [
         "# rmttheory validation report",
         "",
-        f"Mode **{summary['mode']}** on **{dev}**: {passed}/{len(main)} checks pass.",
+        f"Mode **{summary['mode']}** on **{dev}**: {passed}/{len(checks)} checks pass.",
         "",
         "Setup: W iid N(0, 1/n0), X iid N(0, 1), Y = f(WX) centered by E f(z) (except the row marked",
         "uncentered, whose top eigenvalue is compared with the predicted spike mean² n1 + η and removed",
@@ -217,6 +232,7 @@ def validate(
         "",
         "![convergence](convergence.png)",
         "",
+        *hess_lines,
     ]
     (out / "report.md").write_text("\n".join(lines))
     return summary

@@ -24,6 +24,7 @@ import numpy as np
 
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError, ResourceError
+from rmttheory.resources import require_bytes, resolve_device
 
 __all__ = [
     "GramSpec",
@@ -110,46 +111,11 @@ def _digits() -> np.ndarray:
     return _DIGITS[0]
 
 
-def resolve_device(device: str) -> str:
-    """'cpu', 'cuda' or 'auto' -> an available torch device name (or a clear error)."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ResourceError("a CUDA device was asked for but none is available (use --device cpu)")
-    if device not in ("cpu", "cuda"):
-        raise ParameterError(f"device must be auto, cpu or cuda, got {device!r}")
-    return device
-
-
 def check_memory(n0: int, n1: int, m: int, device: str = "cpu") -> int:
     """Refuse (ResourceError) before allocating when one sample would not fit."""
-    need = estimate_bytes(n0, n1, m)
-    if device == "cuda":
-        import torch
-
-        free, _ = torch.cuda.mem_get_info()
-        avail = int(free * 0.8)
-    else:
-        avail = _available_ram()
-    if need > avail:
-        raise ResourceError(
-            f"one sample (n0={n0}, n1={n1}, m={m}) needs about {need / 2**30:.1f} GiB but about "
-            f"{avail / 2**30:.1f} GiB is available on {device}; reduce n0"
-        )
-    return need
-
-
-def _available_ram() -> int:
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:  # pragma: no cover
-        pass
-    return 8 * 2**30
+    return require_bytes(
+        estimate_bytes(n0, n1, m), f"one sample (n0={n0}, n1={n1}, m={m})", device, "reduce n0"
+    )
 
 
 def estimate_bytes(n0: int, n1: int, m: int, itemsize: int = 8) -> int:
