@@ -314,15 +314,23 @@ class SpectralDistribution(ABC):
         return float(max(np.max(np.abs(right - F)), np.max(np.abs(left - F_left))))
 
     # -- moments -------------------------------------------------------------------
+    def quadrature(self, n: int = 48) -> tuple[np.ndarray, np.ndarray]:
+        """Nodes and weights of the whole law: atoms (weight = mass) then Gauss–Legendre
+        nodes in the smoothing angle, ``n`` per adaptive piece, so that
+        ``sum(w * h(x))`` approximates E[h(lambda)] (exactly for the atoms)."""
+        atoms = self.atoms()
+        xs = [np.array(list(atoms), dtype=float)]
+        ws = [np.array(list(atoms.values()), dtype=float)]
+        for comp in self._components:
+            x, w = comp.nodes(n)
+            xs.append(x)
+            ws.append(w)
+        return np.concatenate(xs), np.concatenate(ws)
+
     def expect(self, func: Callable[[np.ndarray], np.ndarray]) -> float:
         """E[func(lambda)] over the whole law (atoms included)."""
-        total = sum(
-            mass * float(np.asarray(func(np.array([loc])))[0]) for loc, mass in self.atoms().items()
-        )
-        for comp in self._components:
-            x, w = comp.nodes()
-            total += float(np.sum(w * func(x)))
-        return float(total)
+        x, w = self.quadrature()
+        return float(np.sum(w * func(x)))
 
     def moment(self, k: int) -> float:
         """Raw moment E[lambda^k] (atoms included)."""

@@ -1,0 +1,274 @@
+r"""Deterministic equivalents of ridge regression: test and training error, bias and variance.
+
+**Setup.** :math:`n` samples :math:`x_i\sim\mathcal N(0,\Sigma)` in
+:math:`\mathbb R^p`, targets :math:`y_i = x_i^\top\beta_* + \varepsilon_i` with
+:math:`\varepsilon_i\sim\mathcal N(0,\sigma^2)`, and the ridge estimator
+
+.. math:: \hat\beta = \arg\min_\beta \tfrac1n\lVert y - X\beta\rVert^2 + \lambda\lVert\beta\rVert^2
+          = (X^\top X/n + \lambda)^{-1} X^\top y/n .
+
+Test error :math:`E_{\rm test} = \mathbb E(x^\top\hat\beta - y)^2 =
+(\hat\beta-\beta_*)^\top\Sigma(\hat\beta-\beta_*) + \sigma^2` (noise included);
+training error :math:`E_{\rm train} = \tfrac1n\lVert y - X\hat\beta\rVert^2`.
+
+**Spectrum.** :class:`RidgeSpectrum` holds the eigenvalues :math:`s_j` of
+:math:`\Sigma` with weights :math:`w_j` (summing to 1: a discrete measure, e.g. the
+:math:`p` exact eigenvalues each of weight :math:`1/p`, or quadrature nodes of a
+continuous law), and the target energy :math:`a_j` per direction:
+:math:`\beta_{*,j}^2 = a_j/p` in the eigenbasis, so :math:`\lVert\beta_*\rVert^2 =
+\sum_j w_j a_j` and the signal variance is :math:`\sum_j w_j s_j a_j`.
+
+**Deterministic equivalent** (:math:`\gamma = p/n`). The effective regularisation
+:math:`\kappa>0` solves
+
+.. math:: \kappa - \lambda = \gamma\,\kappa\sum_j w_j\frac{s_j}{s_j+\kappa},
+
+and with :math:`d_2 = \gamma\sum_j w_j s_j^2/(s_j+\kappa)^2 < 1`,
+
+.. math:: B = \frac{\kappa^2\sum_j w_j a_j s_j/(s_j+\kappa)^2}{1-d_2},\quad
+          V = \sigma^2\frac{d_2}{1-d_2},\quad
+          E_{\rm test} = B + V + \sigma^2,\quad
+          E_{\rm train} = \Big(\frac{\lambda}{\kappa}\Big)^2 E_{\rm test}.
+
+Ridgeless (:math:`\lambda = 0`): for :math:`\gamma<1`, :math:`\kappa = 0` and
+:math:`V = \sigma^2\gamma/(1-\gamma)`; for :math:`\gamma>1` (interpolation),
+:math:`\kappa>0` solves :math:`1 = \gamma\sum_j w_j s_j/(s_j+\kappa)`; the
+variance diverges at :math:`\gamma = 1` (the double-descent peak, :math:`n = p`).
+
+:math:`\kappa` is found per point by a bracketed, safeguarded Newton iteration on
+:math:`h(\kappa) = \kappa(1-\gamma\sum w s/(s+\kappa)) - \lambda`, increasing on
+the bracket :math:`[\kappa_0, \lambda+\gamma\sum w s]`, vectorised over grids of
+:math:`(\gamma,\lambda)`; an unconverged point raises
+:class:`~rmttheory.errors.ConvergenceError`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ConvergenceError, ParameterError
+
+__all__ = ["RidgeSpectrum", "ridge_risk", "effective_regularization", "gradient_flow_risk"]
+
+
+@dataclass(frozen=True)
+class RidgeSpectrum:
+    """Eigenvalues ``s`` of the feature covariance, weights ``w`` (sum 1), target energies ``a``.
+
+    See the module docstring for the convention (:math:`\\beta_{*,j}^2 = a_j/p`).
+    """
+
+    s: np.ndarray
+    w: np.ndarray
+    a: np.ndarray
+
+    def __post_init__(self):
+        s, w, a = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (self.s, self.w, self.a))
+        if not (s.shape == w.shape == a.shape) or s.ndim != 1 or s.size == 0:
+            raise ParameterError("s, w and a must be 1-D arrays of the same length")
+        if not (np.all(np.isfinite(s)) and np.all(np.isfinite(a)) and np.all(np.isfinite(w))):
+            raise ParameterError("s, w and a must be finite")
+        if np.any(s < 0) or np.any(w < 0) or np.any(a < 0):
+            raise ParameterError("s, w and a must be non-negative")
+        if not abs(w.sum() - 1) < 1e-9:
+            raise ParameterError(f"weights must sum to 1, got {w.sum()!r}")
+        object.__setattr__(self, "s", s)
+        object.__setattr__(self, "w", w)
+        object.__setattr__(self, "a", a)
+
+    @classmethod
+    def isotropic(cls, snr: float = 1.0) -> RidgeSpectrum:
+        """:math:`\\Sigma = I`, :math:`\\lVert\\beta_*\\rVert^2 =` ``snr``."""
+        return cls(np.array([1.0]), np.array([1.0]), np.array([float(snr)]))
+
+    @classmethod
+    def power_law(cls, p: int, alpha: float, beta: float, scale: float = 1.0) -> RidgeSpectrum:
+        """:math:`s_j = j^{-\\alpha}` and :math:`s_j\\beta_{*,j}^2 \\propto j^{-\\beta}`, j = 1..p.
+
+        The signal variance :math:`\\sum_j s_j\\beta_{*,j}^2` equals ``scale``.
+        """
+        if not (isinstance(p, int) and p >= 1) or alpha <= 0 or beta <= 0:
+            raise ParameterError("need an integer p >= 1 and alpha, beta > 0")
+        j = np.arange(1, p + 1, dtype=float)
+        s = j**-alpha
+        signal = j**-beta  # s_j beta_j^2, then normalised
+        signal *= scale / signal.sum()
+        return cls(s, np.full(p, 1.0 / p), p * signal / s)
+
+    @classmethod
+    def from_law(cls, law: Any, energy: Any = None, n: int = 48) -> RidgeSpectrum:
+        """Quadrature nodes of a spectral law (atoms included); ``energy(s)`` gives ``a``."""
+        s, w = law.quadrature(n)
+        a = np.zeros_like(s) if energy is None else np.asarray(energy(s), dtype=float)
+        return cls(s, w / w.sum(), a)
+
+    @property
+    def signal(self) -> float:
+        """Signal variance :math:`\\sum_j w_j s_j a_j = \\beta_*^\\top\\Sigma\\beta_*`."""
+        return float(np.sum(self.w * self.s * self.a))
+
+
+def _check_grid(gamma: Any, lam: Any) -> tuple[np.ndarray, np.ndarray]:
+    g, l = np.broadcast_arrays(np.asarray(gamma, float), np.asarray(lam, float))
+    if not (np.all(np.isfinite(g)) and np.all(g > 0)):
+        raise ParameterError("gamma = p/n must be finite and > 0")
+    if not (np.all(np.isfinite(l)) and np.all(l >= 0)):
+        raise ParameterError("lambda must be finite and >= 0")
+    return g.astype(float), l.astype(float)
+
+
+def effective_regularization(
+    spec: RidgeSpectrum, gamma: Any, lam: Any, rtol: float = 1e-13
+) -> np.ndarray:
+    """:math:`\\kappa(\\gamma,\\lambda)` of the module docstring, vectorised over ``gamma``, ``lam``."""
+    g, l = _check_grid(gamma, lam)
+    s, w = spec.s, spec.w
+    flat_g, flat_l = g.ravel(), l.ravel()
+    out = np.empty(flat_g.size)
+    sbar = float(np.sum(w * s))
+    zero_mass = float(np.sum(w[s == 0]))
+    for i, (gi, li) in enumerate(zip(flat_g, flat_l)):
+        # rank of Sigma-hat relative to n is gamma * (1 - zero_mass); below 1 the ridgeless kappa is 0
+        if li == 0 and gi * (1 - zero_mass) <= 1:
+            if gi * (1 - zero_mass) == 1:
+                raise ParameterError("lambda = 0 at gamma = p/n = 1: the risk is infinite")
+            out[i] = 0.0
+            continue
+
+        def h(k, gi=gi, li=li):
+            r = s / (s + k)
+            return k * (1 - gi * np.sum(w * r)) - li, 1 - gi * np.sum(w * r * r)
+
+        lo, hi = (li, li + gi * sbar) if li > 0 else (0.0, gi * sbar)
+        if li == 0:  # h(0+) < 0 in the interpolating regime; start a bit above 0
+            lo = 0.0
+        k = hi
+        for _ in range(200):
+            val, der = h(k)
+            if val > 0:
+                hi = k
+            else:
+                lo = k
+            step = k - val / der if der > 0 else 0.5 * (lo + hi)
+            k_new = step if lo < step < hi else 0.5 * (lo + hi)
+            if abs(k_new - k) <= rtol * max(k_new, 1e-300):
+                k = k_new
+                break
+            k = k_new
+        else:
+            raise ConvergenceError(f"kappa did not converge at gamma={gi:g}, lambda={li:g}")
+        val, der = h(k)
+        if not (k > 0 and abs(val) <= 1e-10 * (k + li) and der > 0):
+            raise ConvergenceError(
+                f"kappa did not converge at gamma={gi:g}, lambda={li:g} (residual {val:.3g})"
+            )
+        out[i] = k
+    return out.reshape(g.shape)
+
+
+def ridge_risk(
+    spec: RidgeSpectrum, gamma: Any, lam: Any, noise: float = 0.0
+) -> dict[str, np.ndarray]:
+    """Deterministic-equivalent ``test``, ``train``, ``bias``, ``variance``, ``kappa``, ``df2``.
+
+    Parameters
+    ----------
+    spec
+        Covariance spectrum and target energies (:class:`RidgeSpectrum`).
+    gamma
+        :math:`p/n` (scalar or array).
+    lam
+        Ridge :math:`\\lambda \\ge 0` (broadcast against ``gamma``).
+    noise
+        Noise variance :math:`\\sigma^2` (``test`` includes it).
+
+    Examples
+    --------
+    >>> r = ridge_risk(RidgeSpectrum.isotropic(1.0), 0.5, 0.0, noise=0.25)
+    >>> float(r["variance"])  # sigma^2 gamma / (1 - gamma)
+    0.25
+    """
+    if not (math.isfinite(noise) and noise >= 0):
+        raise ParameterError(f"noise variance must be finite and >= 0, got {noise!r}")
+    g, l = _check_grid(gamma, lam)
+    k = effective_regularization(spec, g, l)
+    s, w, a = spec.s[:, None], spec.w[:, None], spec.a[:, None]
+    kk, gg, ll = k.ravel()[None, :], g.ravel()[None, :], l.ravel()[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(s + kk > 0, s / (s + kk), 0.0)
+        df2 = gg[0] * np.sum(w * frac**2, axis=0)
+        bias_num = np.sum(w * a * np.where(s + kk > 0, s * kk**2 / (s + kk) ** 2, 0.0), axis=0)
+        bias = bias_num / (1 - df2)
+        var = noise * df2 / (1 - df2)
+        test = bias + var + noise
+        # lambda/kappa; at lambda = 0 below interpolation its limit is 1 - rank(Sigma-hat)/n
+        rank = gg[0] * (1 - float(np.sum(spec.w[spec.s == 0])))
+        ratio = np.where(kk[0] > 0, ll[0] / np.where(kk[0] > 0, kk[0], 1), 1 - rank)
+        train = ratio**2 * test
+    if np.any(df2 >= 1):
+        raise ConvergenceError("the degrees of freedom reached n (df2 >= 1): infinite risk")
+    shape = g.shape
+    return {
+        "test": test.reshape(shape),
+        "train": train.reshape(shape),
+        "bias": bias.reshape(shape),
+        "variance": var.reshape(shape),
+        "kappa": k,
+        "df2": df2.reshape(shape),
+    }
+
+
+def gradient_flow_risk(
+    gamma: float,
+    times: Any,
+    *,
+    snr: float = 1.0,
+    noise: float = 0.0,
+    lam: float = 0.0,
+    step: float | None = None,
+) -> dict[str, np.ndarray]:
+    """Test and training error of gradient descent/flow on isotropic ridge regression over time.
+
+    Isotropic :math:`\\Sigma = I`, :math:`\\lVert\\beta_*\\rVert^2 =` ``snr``,
+    :math:`\\beta_0 = 0`, loss :math:`\\tfrac1{2n}\\lVert y-X\\beta\\rVert^2 +
+    \\tfrac\\lambda2\\lVert\\beta\\rVert^2`.  In the eigenbasis of
+    :math:`\\hat\\Sigma = X^\\top X/n` (law: Marchenko–Pastur of ratio
+    :math:`\\gamma = p/n`, atom at 0 included), with the filter
+    :math:`e(x) = e^{-t(x+\\lambda)}` (flow) or :math:`(1-\\eta(x+\\lambda))^k`
+    (gradient descent with step :math:`\\eta` after :math:`k = t/\\eta` steps) and
+    :math:`g(x) = (1-e(x))/(x+\\lambda)`,
+
+    .. math:: E_{\\rm test}(t) = \\mathrm{snr}\\int(1 - x g)^2d\\mu
+              + \\gamma\\sigma^2\\int x g^2 d\\mu + \\sigma^2,
+
+    .. math:: E_{\\rm train}(t) = \\mathrm{snr}\\int x(1-xg)^2 d\\mu
+              + \\sigma^2\\Big(1 - \\gamma\\int (2xg - x^2g^2)d\\mu\\Big).
+
+    ``times`` are :math:`t` (for gradient descent, multiples of ``step``).
+    """
+    from .distributions import MarchenkoPastur
+
+    t = np.atleast_1d(np.asarray(times, dtype=float))
+    if not (gamma > 0 and math.isfinite(gamma)) or np.any(t < 0) or lam < 0:
+        raise ParameterError("need gamma > 0, times >= 0 and lambda >= 0")
+    if step is not None and not step > 0:
+        raise ParameterError("step must be > 0")
+    x, wt = MarchenkoPastur(gamma).quadrature(64)
+    X, T = x[:, None], t[None, :]
+    if step is None:
+        e = np.exp(-T * (X + lam))
+    else:
+        e = (1 - step * (X + lam)) ** np.round(T / step)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(X + lam > 0, (1 - e) / np.where(X + lam > 0, X + lam, 1), T)
+    W = wt[:, None]
+    bias = snr * np.sum(W * (1 - X * g) ** 2, axis=0)
+    var = gamma * noise * np.sum(W * X * g**2, axis=0)
+    train = snr * np.sum(W * X * (1 - X * g) ** 2, axis=0) + noise * (
+        1 - gamma * np.sum(W * (2 * X * g - (X * g) ** 2), axis=0)
+    )
+    return {"time": t, "test": bias + var + noise, "train": train, "bias": bias, "variance": var}
