@@ -357,6 +357,214 @@ def _cmd_hessian(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_values(ratio: str | None, grid: str | None, default: str) -> Any:
+    import numpy as np
+
+    try:
+        if ratio:
+            vals = np.array([float(v) for v in ratio.split(",") if v.strip()])
+        else:
+            lo, hi, n = (grid or default).split(":")
+            vals = np.linspace(float(lo), float(hi), int(n))
+    except ValueError:
+        raise RmtError("--ratio must be comma-separated numbers and --grid LO:HI:N") from None
+    if vals.size == 0 or not np.all(np.isfinite(vals)) or np.any(vals <= 0):
+        raise RmtError("ratios must be finite and > 0")
+    return vals
+
+
+def _save_plot(fig: Any, path: str) -> str:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+@_command("risk")
+def _cmd_risk(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .random_features import RandomFeaturesRidge
+    from .ridge import RidgeSpectrum, ridge_risk
+
+    if args.model not in ("ridge", "rf"):
+        raise RmtError(f"unknown model {args.model!r}; choose ridge or rf")
+    for name in ("lam", "snr", "noise"):
+        v = getattr(args, name)
+        if not (np.isfinite(v) and v >= 0):
+            raise RmtError(f"--{name} must be finite and >= 0, got {v}")
+    x = _parse_values(args.ratio, args.grid, "0.1:4:40")
+    if args.model == "ridge":
+        if args.spectrum == "isotropic":
+            spec = RidgeSpectrum.isotropic(args.snr)
+        else:
+            spec = RidgeSpectrum.power_law(args.p, args.alpha, args.beta, scale=args.snr)
+        th = ridge_risk(spec, x, args.lam, noise=args.noise)
+        label = f"ridge ({args.spectrum}), gamma = p/n"
+    else:
+        rf = RandomFeaturesRidge.from_activation(parse_activation(args.act))
+        th = rf.risk(x, args.psi2, args.lam, snr=args.snr, noise=args.noise)
+        label = f"random features ({args.act}), psi1 = N/d at psi2 = n/d = {args.psi2:g}"
+    payload: dict[str, Any] = {
+        "model": args.model,
+        "ratio_name": "gamma=p/n" if args.model == "ridge" else "psi1=N/d",
+        "ratio": x.tolist(),
+        "lam": args.lam,
+        "snr": args.snr,
+        "noise": args.noise,
+        **{k: np.asarray(th[k]).tolist() for k in ("test", "train", "bias", "variance")},
+    }
+    if args.model == "rf":
+        payload.update(psi2=args.psi2, act=args.act, mu0=rf.mu0, mu1=rf.mu1, mu_star=rf.mu_star)
+    if args.simulate:
+        from validation.risk import simulate_random_features, simulate_ridge
+
+        if args.n < 2 or args.trials < 2:
+            raise RmtError("--n must be >= 2 and --trials >= 2 to simulate")
+        sims = []
+        for i, r in enumerate(x):
+            if args.model == "ridge":
+                p = max(1, round(r * args.n))
+                sp_ = (
+                    spec
+                    if args.spectrum == "isotropic"
+                    else RidgeSpectrum.power_law(p, args.alpha, args.beta, scale=args.snr)
+                )
+                sim = simulate_ridge(
+                    sp_, args.n, p, args.lam, args.noise, args.trials, rng=[args.seed, i]
+                )
+            else:
+                d = args.n
+                sim = simulate_random_features(
+                    args.act, d, max(1, round(r * d)), max(2, round(args.psi2 * d)), args.lam,
+                    snr=args.snr, noise=args.noise, trials=args.trials, rng=[args.seed, i],
+                )  # fmt: skip
+            sims.append(
+                {
+                    k: [float(sim[k].mean()), float(sim[k].std(ddof=1) / np.sqrt(sim[k].size))]
+                    for k in ("test", "train")
+                }
+            )
+        payload["simulated"] = sims
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5.5, 3.8))
+        ax.plot(x, th["test"], label="test (theory)")
+        ax.plot(x, th["train"], "--", label="train (theory)")
+        if args.simulate:
+            for k, mk in (("test", "o"), ("train", "s")):
+                ax.errorbar(x, [s_[k][0] for s_ in sims], yerr=[2 * s_[k][1] for s_ in sims],
+                            fmt=mk, ms=3, label=f"{k} (simulated, ±2 SE)")  # fmt: skip
+        ax.set_yscale("log")
+        ax.set_xlabel(label)
+        ax.set_ylabel("error")
+        ax.legend(fontsize=8)
+        payload["plot"] = _save_plot(fig, args.plot)
+    lines = [f"{label}; lambda={args.lam:g} snr={args.snr:g} noise={args.noise:g}"]
+    lines += [
+        f"{xi:10.4g} test {te:.6g} train {tr:.6g}"
+        for xi, te, tr in zip(x, np.ravel(th["test"]), np.ravel(th["train"]))
+    ]
+    _emit(args, payload, "\n".join(lines))
+    return 0
+
+
+@_command("kernel-spectrum")
+def _cmd_kernel_spectrum(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .kernels import ck_spectra, ntk_spectrum
+
+    act = parse_activation(args.act)
+    if args.depth < 1 or (args.kernel == "ntk" and args.depth != 1):
+        raise RmtError("--depth must be >= 1 (the NTK law is for one hidden layer: --depth 1)")
+    if not (np.isfinite(args.width_ratio) and args.width_ratio > 0):
+        raise RmtError("--width-ratio must be finite and > 0")
+    if args.kernel == "ck":
+        layers = ck_spectra(act, args.depth, args.width_ratio, args.sigma_w, args.sigma_x)
+        laws = [(f"CK layer {d['layer']}", d["law"]) for d in layers]
+    elif args.kernel == "ntk":
+        r = ntk_spectrum(act, args.width_ratio, args.width_ratio, args.sigma_w, args.sigma_x)
+        laws = [("CK layer 1", r["ck"]), ("NTK", r["law"])]
+    else:
+        raise RmtError(f"unknown kernel {args.kernel!r}; choose ck or ntk")
+    top = max(law.support()[-1][1] for _, law in laws)
+    x = np.linspace(0, 1.05 * top, args.points)
+    out = []
+    for name, law in laws:
+        out.append(
+            {
+                "name": name,
+                "support": [list(iv) for iv in law.support()],
+                "atom": law.atom_mass,
+                "mean": law.mean(),
+                "density": law.pdf(x).tolist(),
+            }
+        )
+    payload: dict[str, Any] = {"kernel": args.kernel, "act": args.act, "x": x.tolist(), "laws": out}
+    sampled = None
+    if args.simulate:
+        from validation.sampling import deep_kernel_eigenvalues, ntk_eigenvalues
+
+        if args.m < 10:
+            raise RmtError("--m must be >= 10")
+        if args.kernel == "ck":
+            sampled = deep_kernel_eigenvalues(
+                act, args.depth, args.m, args.width_ratio, args.sigma_w, args.sigma_x, args.seed
+            )
+        else:
+            ev = ntk_eigenvalues(
+                act,
+                args.m,
+                args.width_ratio,
+                args.width_ratio,
+                args.sigma_w,
+                args.sigma_x,
+                args.seed,
+            )
+            sampled = [None, ev]
+        for rec, ev, (_, law) in zip(out, sampled, laws):
+            if ev is not None:
+                rec["ks_sampled"] = law.ks_distance(ev)
+                rec["ks_tol"] = float(np.sqrt(np.log(2 / 1e-3) / (2 * ev.size)))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5.5, 3.8))
+        for i, (rec, (name, _law)) in enumerate(zip(out, laws)):
+            (line,) = ax.plot(x, rec["density"], label=name)
+            if sampled is not None and sampled[i] is not None:
+                ax.hist(sampled[i], bins=60, density=True, histtype="step", color=line.get_color())
+        ax.set_xlabel("eigenvalue")
+        ax.set_ylabel("density")
+        ax.set_ylim(0, min(ax.get_ylim()[1], 5))
+        ax.legend(fontsize=8)
+        ax.set_title(
+            f"{args.kernel.upper()} spectra, {args.act}, n/m = {args.width_ratio:g}", fontsize=9
+        )
+        payload["plot"] = _save_plot(fig, args.plot)
+    text = "\n".join(
+        f"{r['name']}: support {r['support']}, mean {r['mean']:.6g}, atom {r['atom']:.3g}"
+        + (
+            f", KS to sample {r['ks_sampled']:.4f} (tol {r['ks_tol']:.4f})"
+            if "ks_sampled" in r
+            else ""
+        )
+        for r in out
+    )
+    _emit(args, payload, text)
+    return 0
+
+
 @_command("validate")
 def _cmd_validate(args: argparse.Namespace) -> int:
     from validation.report import validate
@@ -442,6 +650,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plot", default=None, help="write the ratio histogram to this PNG")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("risk", help="ridge / random-features test and training error")
+    p.add_argument("--model", default="ridge", help="ridge or rf")
+    p.add_argument("--act", default="tanh", help="activation (rf)")
+    p.add_argument("--spectrum", default="isotropic", choices=["isotropic", "power"])
+    p.add_argument("--alpha", type=positive_float, default=1.5, help="power law: s_j = j^-alpha")
+    p.add_argument(
+        "--beta", type=positive_float, default=2.0, help="power law: s_j b_j^2 ~ j^-beta"
+    )
+    p.add_argument("--p", type=int, default=1000, help="power law: number of features")
+    p.add_argument(
+        "--ratio", default=None, help="values of p/n (ridge) or N/d (rf), comma-separated"
+    )
+    p.add_argument("--grid", default=None, help="LO:HI:N instead of --ratio (default 0.1:4:40)")
+    p.add_argument("--psi2", type=positive_float, default=1.0, help="rf: n/d")
+    p.add_argument("--lam", type=float, default=1e-2)
+    p.add_argument("--snr", type=float, default=1.0, help="signal variance |beta|^2")
+    p.add_argument("--noise", type=float, default=0.1, help="noise variance")
+    p.add_argument("--simulate", action="store_true", help="add simulated points")
+    p.add_argument("--n", type=int, default=200, help="simulation: n (ridge) or d (rf)")
+    p.add_argument("--trials", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", default=None)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("kernel-spectrum", help="conjugate-kernel (L layers) or NTK spectra")
+    p.add_argument("act", help="activation")
+    p.add_argument("--kernel", default="ck", help="ck or ntk")
+    p.add_argument("--depth", type=int, default=3)
+    p.add_argument("--width-ratio", type=float, default=1.0, help="n_l/m for every layer")
+    p.add_argument("--sigma-w", type=positive_float, default=1.0)
+    p.add_argument("--sigma-x", type=positive_float, default=1.0)
+    p.add_argument("--points", type=int, default=200)
+    p.add_argument("--simulate", action="store_true")
+    p.add_argument("--m", type=int, default=400, help="simulation: number of samples")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--plot", default=None)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("validate", help="theory vs sampled random matrices: the full report")

@@ -37,6 +37,7 @@ __all__ = [
     "deep_kernel_eigenvalues",
     "check_memory",
     "resolve_device",
+    "ntk_eigenvalues",
     "estimate_bytes",
     "sampled_ridge_training_loss",
 ]
@@ -242,6 +243,41 @@ def deep_kernel_eigenvalues(
         q = c.eta
         out.append(np.linalg.eigvalsh(X.T @ X / n))
     return out
+
+
+def ntk_eigenvalues(
+    act,
+    m: int,
+    n0_over_m: float = 1.0,
+    n1_over_m: float = 1.0,
+    sigma_w: float = 1.0,
+    sigma_x: float = 1.0,
+    rng: np.random.Generator | int | None = None,
+) -> np.ndarray:
+    """Eigenvalues of the NTK of one sampled one-hidden-layer network (convention of
+    :mod:`rmttheory.kernels`): Theta = K1 + sigma_w^2 K0 * (D^T A^2 D / n1), f centred."""
+    import sympy as sp
+
+    from rmttheory.activation import X as XSYM
+    from rmttheory.errors import NotIntegrableError
+    from rmttheory.gaussian import gaussian_constants
+
+    rng = np.random.default_rng(rng)
+    act = activation(act)
+    if act.derivative.has(sp.DiracDelta):
+        raise NotIntegrableError(f"activation {act.name!r} has jumps: its NTK is not defined")
+    f, fp = act.numpy(), sp.lambdify(XSYM, act.derivative, "numpy")
+    n0, n1 = max(1, round(n0_over_m * m)), max(1, round(n1_over_m * m))
+    check_memory(n0, n1, m)
+    X = rng.standard_normal((n0, m)) * sigma_x
+    W = rng.standard_normal((n1, n0)) * (sigma_w / math.sqrt(n0))
+    a = rng.standard_normal(n1)
+    U = W @ X
+    c = gaussian_constants(act, sigma_w, sigma_x, digits=15)
+    F = f(U) - c.mean
+    D = np.broadcast_to(fp(U), U.shape) * a[:, None]
+    theta = F.T @ F / n1 + sigma_w**2 * (X.T @ X / n0) * (D.T @ D / n1)
+    return np.linalg.eigvalsh(theta)
 
 
 def sampled_ridge_training_loss(
