@@ -504,7 +504,7 @@ def _cmd_kernel_spectrum(args: argparse.Namespace) -> int:
                 "support": [list(iv) for iv in law.support()],
                 "atom": law.atom_mass,
                 "mean": law.mean(),
-                "density": law.pdf(x).tolist(),
+                "density": [v if np.isfinite(v) else None for v in law.pdf(x).tolist()],
             }
         )
     payload: dict[str, Any] = {"kernel": args.kernel, "act": args.act, "x": x.tolist(), "laws": out}
@@ -541,7 +541,8 @@ def _cmd_kernel_spectrum(args: argparse.Namespace) -> int:
 
         fig, ax = plt.subplots(figsize=(5.5, 3.8))
         for i, (rec, (name, _law)) in enumerate(zip(out, laws)):
-            (line,) = ax.plot(x, rec["density"], label=name)
+            dens = [np.nan if v is None else v for v in rec["density"]]
+            (line,) = ax.plot(x, dens, label=name)
             if sampled is not None and sampled[i] is not None:
                 ax.hist(sampled[i], bins=60, density=True, histtype="step", color=line.get_color())
         ax.set_xlabel("eigenvalue")

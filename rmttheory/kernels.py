@@ -78,10 +78,10 @@ class DeformedSilversteinLaw(SpectralDistribution):
         return f"DeformedSilversteinLaw(gamma={self.gamma:g}, alpha={self.alpha:g}, v={self.v:.6g})"
 
     def _solve(self, x: np.ndarray) -> np.ndarray:
-        """G(x + i0) by Newton continuation in Im z on delta."""
+        """G(x + i0) by Newton continuation in Im z on delta, down to 1e-14 of the scale."""
         g, t, w = self.gamma, self.tau[None, :], self.w[None, :]
         x = np.asarray(x, float)
-        eps_seq = self.scale * np.logspace(1, -10, 34)
+        eps_seq = self.scale * np.logspace(1, -14, 46)
         delta = np.zeros(x.shape, complex)
         for eps in eps_seq:
             z = (x + 1j * eps)[:, None]
@@ -96,7 +96,8 @@ class DeformedSilversteinLaw(SpectralDistribution):
                 delta = new
                 if np.all(np.abs(step) <= 1e-14 * (1 + np.abs(delta))):
                     break
-        den = t / (1 + delta[:, None]) + self.alpha * t + self.v - (x + 0j)[:, None]
+        z = (x + 0j)[:, None]
+        den = t / (1 + delta[:, None]) + self.alpha * t + self.v - z
         return np.sum(w / den, axis=1)
 
     def stieltjes_real_axis(self, x: Any) -> np.ndarray:

@@ -92,7 +92,13 @@ class SilversteinLaw(SpectralDistribution):
 
     def _pdf(self, x: np.ndarray) -> np.ndarray:
         s = self._sbar(x)
-        return np.maximum(s.imag, 0.0) / (self.gamma * np.pi)
+        # s_bar = gamma s_K - (1 - gamma)/z: for gamma < 1 the companion's atom at 0
+        # (mass 1 - gamma) is not part of K's law; remove its Lorentzian at the final Im z
+        im = s.imag
+        if self.gamma < 1:
+            eps = self.scale * 1e-10
+            im = im - (1 - self.gamma) * eps / (np.asarray(x, float) ** 2 + eps**2)
+        return np.maximum(im, 0.0) / (self.gamma * np.pi)
 
     def _atoms(self) -> dict[float, float]:
         zero = float(self.w[self.tau == 0].sum())

@@ -3,7 +3,11 @@
 Writes ``DIR/report.md``, ``DIR/report.json``, ``DIR/densities.png`` (theory
 density over the sampled histogram for every activation and (phi, psi)) and
 ``DIR/convergence.png`` (KS and W1 distances against n0, log–log, with fitted
-slopes next to the -1 that eigenvalue rigidity predicts).  Per-point results
+slopes next to the -1 that eigenvalue rigidity predicts), a section on network
+Hessians (:mod:`validation.hessians`) and the deterministic-equivalent sections
+(ridge and random-features double descent, the linear equivalent, CK/NTK
+spectra, a scaling law, gradient-descent dynamics; :mod:`validation.theory_report`)
+with their figures.  Per-point results
 live in ``DIR/points/*.json`` and make reruns resume.
 
 The quick grid: six activations — tanh, relu *uncentered* (its rank-one outlier
@@ -172,7 +176,10 @@ def validate(
     hess, hess_lines, hess_model = hessian_section(
         out, full=full, device=dev, seed=seed, progress=progress
     )
-    checks = [bool(r.get("pass")) for r in main + hess] + [hess_model["pass"]]
+    from .theory_report import theory_sections
+
+    theory_checks, theory_lines, _ = theory_sections(out, full=full, seed=seed, progress=progress)
+    checks = [bool(r.get("pass")) for r in main + hess] + [hess_model["pass"]] + theory_checks
     passed = sum(checks)
     summary = {
         "mode": "full" if full else "quick",
@@ -181,6 +188,7 @@ def validate(
         "passed": passed,
         "all_pass": passed == len(checks),
         "hessians": {f"{r['model']}/{r['dataset']}": r["pass"] for r in hess},
+        "theory_checks": [sum(theory_checks), len(theory_checks)],
         "convergence_slopes": slopes,
         "convergence_slope_theory": -1.0,
         "figures": figures,
@@ -233,6 +241,7 @@ def validate(
         "![convergence](convergence.png)",
         "",
         *hess_lines,
+        *theory_lines,
     ]
     (out / "report.md").write_text("\n".join(lines))
     return summary
