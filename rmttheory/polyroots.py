@@ -178,7 +178,8 @@ def real_quartic_roots(a, b, c, d, e) -> np.ndarray:
     for cols, beta, gamma in ((slice(0, 2), -k, p / 2 + m + t), (slice(2, 4), k, p / 2 + m - t)):
         B = b / 2 + beta
         G = bb / 16 + beta * b / 4 + gamma
-        B, G = _bairstow(b, c, d, e, B, G, steps=2)
+        with np.errstate(invalid="ignore", over="ignore"):
+            B, G = _bairstow(b, c, d, e, B, G, steps=2)
         _real_quadratic(B, G, out[:, cols])
     biq = k == 0
     if np.any(biq):  # q == 0: y^4 + p y^2 + r, y^2 from a quadratic
@@ -222,3 +223,49 @@ def _bairstow(b, c, d, e, B, G, steps: int = 2):
         b1, b2, b3, b4 = (np.where(ok, x, y) for x, y in zip(nb, (b1, b2, b3, b4)))
         res = np.where(ok, nres, res)
     return -r, -s
+
+
+def deflate_largest_root(coeffs: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Recompute the three smaller roots of real quartics from the largest (real) one.
+
+    For rows whose roots span many decades, Ferrari's shift by ``b/4`` costs the
+    small roots their digits (a complex pair can come out real).  The largest root
+    is accurate; dividing it out by *backward* deflation (stable for the largest
+    root) leaves a cubic whose roots are all of the small scale, solved by Cardano.
+    ``coeffs`` has shape (N, 5) (u^4 .. u^0), ``roots`` (N, 4) from
+    :func:`real_quartic_roots`; returns roots in the same column convention
+    (columns (0, 1) and (2, 3) real or conjugate pairs, +Im first), polished by
+    Newton on the full quartic.
+    """
+    a, b, c, d, e = (coeffs[:, k].real for k in range(5))
+    big = np.argmax(np.abs(roots), axis=1)
+    r = roots[np.arange(len(roots)), big].real
+    r, _ = polish(coeffs, r[:, None].astype(complex), steps=2)
+    r = r[:, 0].real
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q3 = -e / r
+        q2 = (q3 - d) / r
+        q1 = (q2 - c) / r
+        q0 = (q1 - b) / r
+        small = cubic_roots(*((q / q0).astype(complex) for q in (q1, q2, q3)))
+    # the most nearly real cubic root pairs with r; the other two form (2, 3)
+    im = np.abs(small.imag)
+    k = np.argmin(im, axis=1)
+    rows = np.arange(len(r))
+    lone = small[rows, k].real
+    rest = np.stack([small[rows, (k + 1) % 3], small[rows, (k + 2) % 3]], axis=1)
+    pair_complex = np.abs(rest[:, 0].imag) > 0
+    mean = rest.mean(axis=1)
+    half_im = 0.5 * np.abs(rest[:, 0].imag - rest[:, 1].imag)
+    top = np.where(pair_complex, mean.real + 1j * half_im, rest[:, 0].real)
+    bot = np.where(pair_complex, mean.real - 1j * half_im, rest[:, 1].real)
+    out = np.stack([r + 0j, lone + 0j, top, bot], axis=1)
+    out, _ = polish(coeffs, out, steps=2)
+    # Newton keeps real coefficients' symmetry only approximately: re-pair exactly
+    pair = np.abs(out[:, 2].imag) > 0
+    m2 = 0.5 * (out[:, 2] + np.conj(out[:, 3]))
+    out[:, 2] = np.where(pair, m2, out[:, 2])
+    out[:, 3] = np.where(pair, np.conj(m2), out[:, 3])
+    ok = np.all(np.isfinite(out), axis=1)
+    return np.where(ok[:, None], out, roots)
+

@@ -55,7 +55,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import ParameterError
-from .polyroots import polish, quartic_roots, real_quartic_roots
+from .polyroots import deflate_largest_root, polish, quartic_roots, real_quartic_roots
 
 __all__ = ["PenningtonWorahSolver", "check_parameters"]
 
@@ -197,7 +197,17 @@ class PenningtonWorahSolver:
                 r = np.stack([q / a, np.where(q != 0, c / q, 0)], axis=-1)
             return r
         if np.isrealobj(zh):
-            return real_quartic_roots(*co)
+            u = real_quartic_roots(*co)
+            # Ferrari's shift by b/4 costs the small roots digits when the root magnitudes
+            # span decades (zeta/eta -> 1 with phi << 1: one root ~ 1/phi, three ~ eta - zeta):
+            # there the largest root is divided out and the small ones re-solved
+            mags = np.sort(np.abs(u), axis=1)
+            big = u[np.arange(len(u)), np.argmax(np.abs(u), axis=1)]
+            spread = (mags[:, 3] > 1e3 * mags[:, 2]) & (np.abs(big.imag) <= 1e-12 * mags[:, 3])
+            if np.any(spread):
+                full = np.stack([np.broadcast_to(c_, zh.shape) for c_ in co], axis=-1)
+                u[spread] = deflate_largest_root(full[spread].astype(complex), u[spread])
+            return u
         return quartic_roots(np.stack(co, axis=-1).astype(complex))
 
     def _score(self, v: np.ndarray, zh: np.ndarray) -> np.ndarray:

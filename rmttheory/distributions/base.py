@@ -99,16 +99,20 @@ class _Component:
         half = 0.5 * (hi - lo)
 
         if lo == 0.0:
-            # Hard edge at 0: below x_f ~ 1e-8 hi root solvers lose digits, so the
-            # density continues as the power law fitted on [x_f, 4 x_f]
+            # Hard edge at 0: very close to 0 root solvers lose digits, so below x_f
+            # the density continues as the power law fitted on [x_f, 4 x_f]
             # (exponent -1/2 for n1 = m, -2/3 for a square linear network, ...).
-            # The fit starts at the first of 1e-8, 1e-7, ... 1e-4 (times hi) where the
-            # solver returns a positive density at both points.
-            for rel in (1e-8, 1e-7, 1e-6, 1e-5, 1e-4):
+            # x_f is the smallest of 1e-12, 1e-11, ... 1e-4 (times hi) where the
+            # density is positive at x_f, 4 x_f, 16 x_f and the two local exponents
+            # agree to 1e-3 (a solver losing digits fails that test); the neglected
+            # mass below x_f is then O(x_f^(1 + expo)) times the fit's error.
+            for rel in (1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4):
                 xf = rel * hi
-                r0, r1 = pdf(np.array([xf, 4 * xf]))
-                if r0 > 0 and r1 > 0:
-                    break
+                r0, r1, r2 = pdf(np.array([xf, 4 * xf, 16 * xf]))
+                if r0 > 0 and r1 > 0 and r2 > 0:
+                    e1, e2 = np.log(r1 / r0) / np.log(4.0), np.log(r2 / r1) / np.log(4.0)
+                    if abs(e1 - e2) < 1e-3:
+                        break
             expo = np.log(r1 / r0) / np.log(4.0) if r0 > 0 and r1 > 0 else 0.0
             raw_pdf = pdf
 
@@ -246,8 +250,8 @@ class SpectralDistribution(ABC):
 
             raise ConvergenceError(
                 f"{self!r}: total mass {total:.9f} != 1; the numerical solution is not "
-                "trustworthy for these parameters (known hard regimes: zeta/eta within "
-                "~1e-3 of 1 with phi <= 0.05, and linear laws with psi = 1)"
+                "trustworthy for these parameters (known hard regime: zeta/eta within "
+                "~1e-3 of 1 with phi and psi both ~1e-3)"
             )
         return comps
 
