@@ -268,4 +268,3 @@ def deflate_largest_root(coeffs: np.ndarray, roots: np.ndarray) -> np.ndarray:
     out[:, 3] = np.where(pair, np.conj(m2), out[:, 3])
     ok = np.all(np.isfinite(out), axis=1)
     return np.where(ok[:, None], out, roots)
-
