@@ -1,10 +1,10 @@
 """Exact dense Hessian of an MLP: vectorised rows (torch.func) vs the row-by-row loop.
 
-Usage: python benchmarks/bench_hessian.py [--params 10000] [--batches 8 64 256]
-       [--device cpu|cuda] [--eig]
+Usage: python benchmarks/bench_hessian.py [--params 10000] [--hidden-layers 2]
+       [--batches 8 64 256] [--device cpu|cuda] [--eig]
 
-The model is a tanh MLP 64 -> h -> h -> 10 with h chosen so that P is about
-``--params``; the loss is the mean cross-entropy on a random batch (float64).
+The model is a tanh MLP 64 -> h -> ... -> h -> 10 (``--hidden-layers`` layers of
+width h) with h chosen so that P is about ``--params``; the loss is the mean cross-entropy on a random batch (float64).
 The baseline, timed in the same run, is one double-backward pass per parameter
 (``rmttheory.hessian.rowwise_hessian``; extrapolated from ``--rows`` rows when
 it would take long).  ``--eig`` also times ``eigvalsh`` of the Hessian on the
@@ -22,17 +22,24 @@ import torch
 from rmttheory.hessian import LossSpec, exact_hessian
 
 
-def mlp(params: int) -> torch.nn.Module:
-    # P = 64h + h + h^2 + h + 10h + 10 = h^2 + 76h + 10
-    h = int((-76 + math.sqrt(76**2 + 4 * (params - 10))) / 2)
-    torch.manual_seed(0)  # benchmark script: fixed initialisation
-    return torch.nn.Sequential(
-        torch.nn.Linear(64, h),
-        torch.nn.Tanh(),
-        torch.nn.Linear(h, h),
-        torch.nn.Tanh(),
-        torch.nn.Linear(h, 10),
-    ).double()
+def mlp(params: int, hidden_layers: int = 2) -> torch.nn.Module:
+    """tanh MLP 64 -> h -> ... -> h -> 10 (``hidden_layers`` of width h) with about ``params``."""
+    # P = (64 + 1) h + (L - 1)(h^2 + h) + 10 h + 10
+    L = hidden_layers
+    a, b, c = L - 1, 65 + (L - 1) + 10, 10 - params
+    h = int(-c / b) if a == 0 else int((-b + math.sqrt(b * b - 4 * a * c)) / (2 * a))
+    gen = torch.Generator().manual_seed(0)
+    layers: list[torch.nn.Module] = [torch.nn.Linear(64, h), torch.nn.Tanh()]
+    for _ in range(L - 1):
+        layers += [torch.nn.Linear(h, h), torch.nn.Tanh()]
+    layers.append(torch.nn.Linear(h, 10))
+    model = torch.nn.Sequential(*layers).double()
+    with torch.no_grad():  # seeded initialisation without touching the global generator
+        for p in model.parameters():
+            p.copy_(
+                torch.randn(p.shape, generator=gen, dtype=torch.float64) / math.sqrt(p.shape[-1])
+            )
+    return model
 
 
 def sync(device: str) -> None:
@@ -57,12 +64,13 @@ def rowwise_time(model, x, y, device: str, rows: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--params", type=int, default=10_000)
+    ap.add_argument("--hidden-layers", type=int, default=2)
     ap.add_argument("--batches", type=int, nargs="+", default=[8, 64, 256])
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--rows", type=int, default=2000, help="rows timed for the baseline")
     ap.add_argument("--eig", action="store_true")
     args = ap.parse_args()
-    model = mlp(args.params)
+    model = mlp(args.params, args.hidden_layers)
     P = sum(p.numel() for p in model.parameters())
     gen = torch.Generator().manual_seed(1)
     print(
