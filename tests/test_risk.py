@@ -184,3 +184,12 @@ def test_gradient_descent_dynamics():
     assert gd == pytest.approx(
         gradient_flow_risk(1.5, [2.0], snr=1.0, noise=0.3)["test"][0], rel=1e-3
     )
+
+
+def test_oversize_simulation_is_refused_before_allocating():
+    from rmttheory.errors import ResourceError
+
+    with pytest.raises(ResourceError, match="GiB"):
+        simulate_ridge(RidgeSpectrum.isotropic(1.0), 3_000_000, 4_500_000, 0.1)
+    with pytest.raises(ResourceError, match="GiB"):
+        simulate_random_features("tanh", 10**6, 10**6, 10**6, 0.1)

@@ -14,6 +14,7 @@ import numpy as np
 
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError
+from rmttheory.resources import require_bytes
 from rmttheory.ridge import RidgeSpectrum
 
 __all__ = ["simulate_ridge", "simulate_random_features", "simulate_gradient_descent"]
@@ -27,6 +28,16 @@ def _solve(F: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     if p <= n:
         return np.linalg.solve(F.T @ F / n + lam * np.eye(p), F.T @ y / n)
     return F.T @ np.linalg.solve(F @ F.T / n + lam * np.eye(n), y / n)
+
+
+def _linear_task(
+    rng: np.random.Generator, n: int, dim: int, snr: float, noise: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """beta uniform on the sphere of radius sqrt(snr), X iid N(0, 1) (n x dim), y = X beta + noise."""
+    beta = rng.standard_normal(dim)
+    beta *= math.sqrt(snr) / np.linalg.norm(beta)
+    X = rng.standard_normal((n, dim))
+    return beta, X, X @ beta + math.sqrt(noise) * rng.standard_normal(n)
 
 
 def simulate_ridge(
@@ -48,6 +59,7 @@ def simulate_ridge(
     a = np.full(p, spec.a[0]) if spec.a.size == 1 else spec.a
     if s.size != p:
         raise ParameterError(f"the spectrum has {spec.s.size} eigenvalues, not p = {p}")
+    require_bytes(8 * (2 * n * p + min(n, p) ** 2), f"ridge with n={n}, p={p}", hint="reduce n")
     test, train = np.empty(trials), np.empty(trials)
     for t in range(trials):
         beta = np.sqrt(a / p) * rng.choice([-1.0, 1.0], size=p)
@@ -85,6 +97,11 @@ def simulate_random_features(
     f = None if equivalent else activation(act).numpy()
     if equivalent and constants is None:
         raise ParameterError("equivalent=True needs constants=(mu0, mu1, mu_star)")
+    require_bytes(
+        8 * (N * d + (n + n_test) * (d + 2 * N) + min(n, N) ** 2),
+        f"random features with d={d}, N={N}, n={n}",
+        hint="reduce d",
+    )
     test, train = np.empty(trials), np.empty(trials)
 
     def feats(X, W):
@@ -96,10 +113,7 @@ def simulate_random_features(
 
     for t in range(trials):
         W = rng.standard_normal((N, d))
-        beta = rng.standard_normal(d)
-        beta *= math.sqrt(snr) / np.linalg.norm(beta)
-        X = rng.standard_normal((n, d))
-        y = X @ beta + math.sqrt(noise) * rng.standard_normal(n)
+        beta, X, y = _linear_task(rng, n, d, snr, noise)
         F = feats(X, W)
         a = _solve(F, y, lam)
         train[t] = float(np.mean((y - F @ a) ** 2))
@@ -127,13 +141,13 @@ def simulate_gradient_descent(
     """
     rng = np.random.default_rng(rng)
     steps = np.asarray(steps, dtype=int)
+    require_bytes(
+        8 * (2 * n * p + 3 * p * p), f"gradient descent with n={n}, p={p}", hint="reduce n"
+    )
     test = np.empty((trials, steps.size))
     train = np.empty((trials, steps.size))
     for t in range(trials):
-        beta = rng.standard_normal(p)
-        beta *= math.sqrt(snr) / np.linalg.norm(beta)
-        X = rng.standard_normal((n, p))
-        y = X @ beta + math.sqrt(noise) * rng.standard_normal(n)
+        beta, X, y = _linear_task(rng, n, p, snr, noise)
         # diagonalise once: the iterates are filters of Sigma-hat
         evals, evecs = np.linalg.eigh(X.T @ X / n)
         c = evecs.T @ (X.T @ y / n)

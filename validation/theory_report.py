@@ -318,6 +318,15 @@ def _checks(name: str, r: dict) -> list[bool]:
     return [r["pass"]]
 
 
+def _save(fig: Any, out: Path, name: str) -> str:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=120)
+    plt.close(fig)
+    return name
+
+
 def _figures(out: Path, res: dict[str, dict]) -> list[str]:
     import matplotlib
 
@@ -351,10 +360,7 @@ def _figures(out: Path, res: dict[str, dict]) -> list[str]:
     axes[1].set_xlabel("ψ1 = N/d  (n = d)")
     axes[1].set_title(f"random features, tanh, λ = {f['lam']:g}, d = {f['d']}", fontsize=9)
     axes[1].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "double_descent.png", dpi=120)
-    plt.close(fig)
-    names.append("double_descent.png")
+    names.append(_save(fig, out, "double_descent.png"))
     # kernels
     k = res["kernels"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -373,10 +379,7 @@ def _figures(out: Path, res: dict[str, dict]) -> list[str]:
     axes[1].set_title(f"NTK, one hidden layer, tanh, n0 = n1 = m = {nt['m']}", fontsize=9)
     axes[1].set_xlabel("eigenvalue")
     axes[1].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "kernels.png", dpi=120)
-    plt.close(fig)
-    names.append("kernels.png")
+    names.append(_save(fig, out, "kernels.png"))
     # scaling law
     s = res["scaling"]
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
@@ -400,10 +403,7 @@ def _figures(out: Path, res: dict[str, dict]) -> list[str]:
         f"scaling law: s_j = j^-{s['alpha']}, s_j β_j² ~ j^-{s['beta']}, p = {s['p']}", fontsize=9
     )
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "scaling_law.png", dpi=120)
-    plt.close(fig)
-    names.append("scaling_law.png")
+    names.append(_save(fig, out, "scaling_law.png"))
     # dynamics
     d = res["dynamics"]
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
@@ -420,10 +420,7 @@ def _figures(out: Path, res: dict[str, dict]) -> list[str]:
         f"gradient descent, ridgeless, n = {d['n']}, p = {d['p']}, σ² = {d['noise']}", fontsize=9
     )
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "dynamics.png", dpi=120)
-    plt.close(fig)
-    names.append("dynamics.png")
+    names.append(_save(fig, out, "dynamics.png"))
     return names
 
 
