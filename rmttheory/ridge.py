@@ -124,50 +124,51 @@ def _check_grid(gamma: Any, lam: Any) -> tuple[np.ndarray, np.ndarray]:
 def effective_regularization(
     spec: RidgeSpectrum, gamma: Any, lam: Any, rtol: float = 1e-13
 ) -> np.ndarray:
-    """:math:`\\kappa(\\gamma,\\lambda)` of the module docstring, vectorised over ``gamma``, ``lam``."""
+    """:math:`\\kappa(\\gamma,\\lambda)` of the module docstring, vectorised over ``gamma``, ``lam``.
+
+    All grid points are iterated together (a safeguarded Newton step per point and
+    iteration, bisection where Newton leaves the bracket); an unconverged point
+    raises :class:`~rmttheory.errors.ConvergenceError`.
+    """
     g, l = _check_grid(gamma, lam)
-    s, w = spec.s, spec.w
-    flat_g, flat_l = g.ravel(), l.ravel()
-    out = np.empty(flat_g.size)
-    sbar = float(np.sum(w * s))
-    zero_mass = float(np.sum(w[s == 0]))
-    for i, (gi, li) in enumerate(zip(flat_g, flat_l)):
-        # rank of Sigma-hat relative to n is gamma * (1 - zero_mass); below 1 the ridgeless kappa is 0
-        if li == 0 and gi * (1 - zero_mass) <= 1:
-            if gi * (1 - zero_mass) == 1:
-                raise ParameterError("lambda = 0 at gamma = p/n = 1: the risk is infinite")
-            out[i] = 0.0
-            continue
+    s, w = spec.s[None, :], spec.w[None, :]
+    G, Lm = g.ravel(), l.ravel()
+    sbar = float(np.sum(spec.w * spec.s))
+    rank = G * (1 - float(np.sum(spec.w[spec.s == 0])))  # rank(Sigma-hat) / n
+    if np.any((Lm == 0) & (rank == 1)):
+        raise ParameterError("lambda = 0 at gamma = p/n = 1: the risk is infinite")
+    zero = (Lm == 0) & (rank < 1)  # ridgeless below interpolation: kappa = 0
 
-        def h(k, gi=gi, li=li):
-            r = s / (s + k)
-            return k * (1 - gi * np.sum(w * r)) - li, 1 - gi * np.sum(w * r * r)
+    def h(k):
+        r = s / (s + k[:, None])
+        return k * (1 - G * np.sum(w * r, axis=1)) - Lm, 1 - G * np.sum(w * r * r, axis=1)
 
-        lo, hi = (li, li + gi * sbar) if li > 0 else (0.0, gi * sbar)
-        if li == 0:  # h(0+) < 0 in the interpolating regime; start a bit above 0
-            lo = 0.0
-        k = hi
-        for _ in range(200):
-            val, der = h(k)
-            if val > 0:
-                hi = k
-            else:
-                lo = k
-            step = k - val / der if der > 0 else 0.5 * (lo + hi)
-            k_new = step if lo < step < hi else 0.5 * (lo + hi)
-            if abs(k_new - k) <= rtol * max(k_new, 1e-300):
-                k = k_new
-                break
-            k = k_new
-        else:
-            raise ConvergenceError(f"kappa did not converge at gamma={gi:g}, lambda={li:g}")
+    # h is negative at lo and positive at hi; safeguarded Newton, all points at once
+    lo, hi = Lm.copy(), Lm + G * sbar
+    k = hi.copy()
+    done = zero.copy()
+    for _ in range(200):
+        if np.all(done):
+            break
         val, der = h(k)
-        if not (k > 0 and abs(val) <= 1e-10 * (k + li) and der > 0):
-            raise ConvergenceError(
-                f"kappa did not converge at gamma={gi:g}, lambda={li:g} (residual {val:.3g})"
-            )
-        out[i] = k
-    return out.reshape(g.shape)
+        hi = np.where(val > 0, k, hi)
+        lo = np.where(val > 0, lo, k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(der > 0, k - val / der, np.nan)
+        inside = (step > lo) & (step < hi)
+        k_new = np.where(inside, step, 0.5 * (lo + hi))
+        conv = np.abs(k_new - k) <= rtol * np.maximum(k_new, 1e-300)
+        k = np.where(done, k, k_new)
+        done |= conv
+    k = np.where(zero, 0.0, k)
+    val, der = h(np.where(zero, 1.0, k))
+    bad = ~zero & ~(done & (k > 0) & (np.abs(val) <= 1e-10 * (k + Lm)) & (der > 0))
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ConvergenceError(
+            f"kappa did not converge at gamma={G[i]:g}, lambda={Lm[i]:g} (residual {val[i]:.3g})"
+        )
+    return k.reshape(g.shape)
 
 
 def ridge_risk(
