@@ -32,12 +32,18 @@ THEORY_FULL = {"n": 800, "trials": 32, "rf_d": 300, "rf_trials": 20, "m": 1000, 
 Z = 5.0
 
 
-def _stat(x: np.ndarray) -> tuple[float, float]:
-    return float(np.mean(x)), float(np.std(x, ddof=1) / math.sqrt(x.size))
-
-
-def _ok(mean: float, se: float, th: float, rel: float) -> bool:
-    return bool(abs(mean - th) <= Z * se + rel * abs(th) + 1e-12)
+def _check(samples: np.ndarray, theory: Any, rel: float) -> dict[str, Any]:
+    """Trial mean, its standard error, the prediction, and whether they agree within
+    Z standard errors + ``rel`` relative (finite size) + 1e-12 (rounding)."""
+    m = float(np.mean(samples))
+    se = float(np.std(samples, ddof=1) / math.sqrt(samples.size))
+    th = float(theory)
+    return {
+        "theory": th,
+        "sim": m,
+        "se": se,
+        "pass": bool(abs(m - th) <= Z * se + rel * abs(th) + 1e-12),
+    }
 
 
 def _dkw(n: int) -> float:
@@ -60,13 +66,7 @@ def ridge_section(cfg: dict, seed: int) -> dict[str, Any]:
         sim = simulate_ridge(iso, n, p, lam, noise, trials, rng=[seed, 1, i])
         rec = {"gamma": p / n, "lam": lam, "spectrum": "isotropic"}
         for k in ("test", "train"):
-            m, se = _stat(sim[k])
-            rec[k] = {
-                "theory": float(th[k]),
-                "sim": m,
-                "se": se,
-                "pass": _ok(m, se, float(th[k]), 3 / n),
-            }
+            rec[k] = _check(sim[k], th[k], 3 / n)
         pts.append(rec)
     for i, g in enumerate((0.5, 1.0, 2.0)):  # power-law covariance at lambda = 0.01
         p = round(g * n)
@@ -75,13 +75,7 @@ def ridge_section(cfg: dict, seed: int) -> dict[str, Any]:
         sim = simulate_ridge(spec, n, p, 0.01, noise, trials, rng=[seed, 2, i])
         rec = {"gamma": g, "lam": 0.01, "spectrum": "power law (alpha 1, beta 1.5)"}
         for k in ("test", "train"):
-            m, se = _stat(sim[k])
-            rec[k] = {
-                "theory": float(th[k]),
-                "sim": m,
-                "se": se,
-                "pass": _ok(m, se, float(th[k]), 3 / n),
-            }
+            rec[k] = _check(sim[k], th[k], 3 / n)
         pts.append(rec)
     return {"grid": grid.tolist(), "curves": curves, "noise": noise, "n": n, "points": pts}
 
@@ -107,12 +101,8 @@ def rf_section(cfg: dict, seed: int) -> dict[str, Any]:
                 equivalent=eq, constants=consts, rng=[seed, 3, i, int(eq)],
             )  # fmt: skip
             for k in ("test", "train"):
-                m, se = _stat(sim[k])
                 key = f"{k}_{'equivalent' if eq else 'nonlinear'}"
-                rec[key] = {
-                    "theory": float(th[k]), "sim": m, "se": se,
-                    "pass": _ok(m, se, float(th[k]), 5 / min(d, N)),
-                }  # fmt: skip
+                rec[key] = _check(sim[k], th[k], 5 / min(d, N))
         pts.append(rec)
     # agreement with Pennington-Worah memorization (two independent derivations)
     c = gaussian_constants("tanh")
@@ -233,16 +223,7 @@ def scaling_section(cfg: dict, seed: int) -> dict[str, Any]:
     pts = []
     for n, t in zip(ns, de):
         sim = simulate_ridge(spec, int(n), p, 0.0, trials=8, rng=[seed, 7, int(n)])
-        m, se = _stat(sim["test"])
-        pts.append(
-            {
-                "n": int(n),
-                "theory": float(t),
-                "sim": m,
-                "se": se,
-                "pass": _ok(m, se, float(t), 3 / n),
-            }
-        )
+        pts.append({"n": int(n), **_check(sim["test"], t, 3 / n)})
     slope_de = float(np.polyfit(np.log(ns), np.log(de), 1)[0])
     slope_sim = float(np.polyfit(np.log(ns), np.log([q["sim"] for q in pts]), 1)[0])
     return {
@@ -273,13 +254,7 @@ def dynamics_section(cfg: dict, seed: int) -> dict[str, Any]:
     for j, k in enumerate(steps):
         rec = {"step": int(k)}
         for key in ("test", "train"):
-            m, se = _stat(sim[key][:, j])
-            rec[key] = {
-                "theory": float(th[key][j]),
-                "sim": m,
-                "se": se,
-                "pass": _ok(m, se, float(th[key][j]), 3 / n),
-            }
+            rec[key] = _check(sim[key][:, j], th[key][j], 3 / n)
         pts.append(rec)
     return {
         "n": n,
