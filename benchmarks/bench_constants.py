@@ -13,7 +13,7 @@ import argparse
 import time
 
 from rmttheory import gaussian_constants, registered_names
-from rmttheory.gaussian import clear_caches
+from rmttheory.constants import clear_caches
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import torch
 
-from validation.sampling import GramSpec, gram_eigenvalues
+from rmttheory.validation.sampling import GramSpec, gram_eigenvalues
 
 
 def timed(spec: GramSpec, device: str, repeats: int) -> float:
@@ -53,7 +53,7 @@ def main() -> None:
 
 def _torch_time(spec: GramSpec, device: str, repeats: int) -> float:
     """Torch sampling + eigvalsh on ``device`` (the cpu path of gram_eigenvalues is numpy)."""
-    from validation.sampling import _torch_features
+    from rmttheory.validation.sampling import _torch_features
 
     def one(seed: int) -> np.ndarray:
         Y = _torch_features(spec, seed, device)

@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from rmttheory.hessian import LossSpec, exact_hessian
+from rmttheory.hessians.exact import LossSpec, exact_hessian
 
 
 def mlp(params: int, hidden_layers: int = 2) -> torch.nn.Module:

@@ -1,9 +1,9 @@
 """rmttheory: theory-first random matrix theory for deep learning."""
 
-from .activation import Activation, activation, registered_names
-from .distributions import LinearNetwork, MarchenkoPastur, PenningtonWorah
-from .errors import RmtError
-from .gaussian import GaussianConstants, derivative_moments, gaussian_constants
+from rmttheory.activation import Activation, activation, registered_names
+from rmttheory.constants import GaussianConstants, derivative_moments, gaussian_constants
+from rmttheory.distributions import LinearNetwork, MarchenkoPastur, PenningtonWorah
+from rmttheory.errors import RmtError
 
 __version__ = "0.1.0"
 __all__ = [

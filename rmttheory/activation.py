@@ -48,7 +48,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .errors import ActivationError
+from rmttheory.errors import ActivationError
 
 __all__ = ["Activation", "activation", "REGISTRY", "X", "registered_names"]
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import RmtError
+from rmttheory.errors import RmtError
 
 __all__ = ["main", "build_parser"]
 
@@ -53,7 +53,7 @@ def positive_float(text: str) -> float:
 
 def parse_activation(text: str):
     """``NAME:key=value,...`` or any string :func:`rmttheory.activation` accepts."""
-    from .activation import REGISTRY, activation
+    from rmttheory.activation import REGISTRY, activation
 
     name, sep, rest = text.partition(":")
     if sep and name.strip().lower() in REGISTRY:
@@ -86,7 +86,7 @@ def _add_act_or_constants(p: argparse.ArgumentParser, require_ratios: bool) -> N
 
 def resolve_constants(args: argparse.Namespace) -> tuple[float, float, str, Any]:
     """(eta, zeta, label, GaussianConstants or None) from ACT or --eta/--zeta."""
-    from .gaussian import gaussian_constants
+    from rmttheory.constants import gaussian_constants
 
     if args.act is not None:
         if args.eta is not None or args.zeta is not None:
@@ -108,7 +108,7 @@ def _law_header(label: str, eta: float, zeta: float, args: argparse.Namespace) -
 # ---------------------------------------------------------------------------
 @_command("constants")
 def _cmd_constants(args: argparse.Namespace) -> int:
-    from .gaussian import gaussian_constants
+    from rmttheory.constants import gaussian_constants
 
     act = parse_activation(args.act)
     c = gaussian_constants(
@@ -136,7 +136,7 @@ def _cmd_constants(args: argparse.Namespace) -> int:
 def _cmd_equation(args: argparse.Namespace) -> int:
     import sympy as sp
 
-    from .equation import PHI, PSI, PenningtonWorahEquation
+    from rmttheory.equation import PHI, PSI, PenningtonWorahEquation
 
     phi = args.phi if args.phi is not None else PHI
     psi = args.psi if args.psi is not None else PSI
@@ -170,7 +170,7 @@ def _cmd_equation(args: argparse.Namespace) -> int:
 
 @_command("moments")
 def _cmd_moments(args: argparse.Namespace) -> int:
-    from .equation import PenningtonWorahEquation
+    from rmttheory.equation import PenningtonWorahEquation
 
     eta, zeta, label, _ = resolve_constants(args)
     if not 1 <= args.k <= 12:
@@ -196,8 +196,8 @@ def _cmd_moments(args: argparse.Namespace) -> int:
 def _cmd_density(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .distributions import PenningtonWorah
-    from .solver import check_parameters
+    from rmttheory.distributions import PenningtonWorah
+    from rmttheory.solver import check_parameters
 
     eta, zeta, label, consts = resolve_constants(args)
     check_parameters(eta, zeta, args.phi, args.psi)
@@ -252,7 +252,7 @@ def _cmd_density(args: argparse.Namespace) -> int:
 def _cmd_ratios(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .local_statistics import closest_ensemble, sample_spectrum, spacing_ratios
+    from rmttheory.local_statistics.ratios import closest_ensemble, sample_spectrum, spacing_ratios
 
     if args.n < 3 or args.samples < 1:
         raise RmtError("--n must be >= 3 and --samples >= 1")
@@ -284,7 +284,7 @@ def _cmd_ratios(args: argparse.Namespace) -> int:
 
 @_command("sample")
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from validation.campaign import Point, run_point
+    from rmttheory.validation.campaign import Point, run_point
 
     if args.n0 < 1:
         raise RmtError(f"--n0 must be a positive integer, got {args.n0}")
@@ -318,8 +318,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 @_command("hessian")
 def _cmd_hessian(args: argparse.Namespace) -> int:
-    from validation.hessians import hessian_experiment, plot_ratios
-    from validation.networks import DATASETS, MODELS
+    from rmttheory.validation.hessians import hessian_experiment, plot_ratios
+    from rmttheory.validation.networks import DATASETS, MODELS
 
     if args.model not in MODELS:
         raise RmtError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
@@ -386,8 +386,8 @@ def _save_plot(fig: Any, path: str) -> str:
 def _cmd_risk(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .random_features import RandomFeaturesRidge
-    from .ridge import RidgeSpectrum, ridge_risk
+    from rmttheory.regression.random_features import RandomFeaturesRidge
+    from rmttheory.regression.ridge import RidgeSpectrum, ridge_risk
 
     if args.model not in ("ridge", "rf"):
         raise RmtError(f"unknown model {args.model!r}; choose ridge or rf")
@@ -419,7 +419,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     if args.model == "rf":
         payload.update(psi2=args.psi2, act=args.act, mu0=rf.mu0, mu1=rf.mu1, mu_star=rf.mu_star)
     if args.simulate:
-        from validation.risk import simulate_random_features, simulate_ridge
+        from rmttheory.validation.risk import simulate_random_features, simulate_ridge
 
         if args.n < 2 or args.trials < 2:
             raise RmtError("--n must be >= 2 and --trials >= 2 to simulate")
@@ -479,7 +479,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
 def _cmd_kernel_spectrum(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .kernels import ck_spectra, ntk_spectrum
+    from rmttheory.kernels.ntk import ck_spectra, ntk_spectrum
 
     act = parse_activation(args.act)
     if args.depth < 1 or (args.kernel == "ntk" and args.depth != 1):
@@ -510,7 +510,7 @@ def _cmd_kernel_spectrum(args: argparse.Namespace) -> int:
     payload: dict[str, Any] = {"kernel": args.kernel, "act": args.act, "x": x.tolist(), "laws": out}
     sampled = None
     if args.simulate:
-        from validation.sampling import deep_kernel_eigenvalues, ntk_eigenvalues
+        from rmttheory.validation.sampling import deep_kernel_eigenvalues, ntk_eigenvalues
 
         if args.m < 10:
             raise RmtError("--m must be >= 10")
@@ -568,7 +568,7 @@ def _cmd_kernel_spectrum(args: argparse.Namespace) -> int:
 
 @_command("validate")
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from validation.report import validate
+    from rmttheory.validation.report import validate
 
     if args.workers < 1:
         raise RmtError(f"--workers must be >= 1, got {args.workers}")

@@ -46,7 +46,7 @@ from typing import Any
 
 import sympy as sp
 
-from .errors import ParameterError
+from rmttheory.errors import ParameterError
 
 __all__ = ["PenningtonWorahEquation", "ETA", "ZETA", "PHI", "PSI", "Z", "T", "P", "G"]
 
@@ -112,7 +112,7 @@ class PenningtonWorahEquation:
         digits: int = 30,
     ) -> PenningtonWorahEquation:
         """Substitute the constants of an activation (closed forms when exact)."""
-        from .gaussian import SIGMA, gaussian_constants
+        from rmttheory.constants import SIGMA, gaussian_constants
 
         c = gaussian_constants(act, sigma_w, sigma_x, digits=digits)
         if c.exact:

@@ -7,7 +7,7 @@ Hessians).  A request that cannot be met is refused with a
 
 from __future__ import annotations
 
-from .errors import ParameterError, ResourceError
+from rmttheory.errors import ParameterError, ResourceError
 
 __all__ = ["resolve_device", "available_bytes", "require_bytes"]
 

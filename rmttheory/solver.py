@@ -54,8 +54,13 @@ from functools import cache, lru_cache
 import numpy as np
 import sympy as sp
 
-from .errors import ParameterError
-from .polyroots import deflate_largest_root, polish, quartic_roots, real_quartic_roots
+from rmttheory._numerics.polyroots import (
+    deflate_largest_root,
+    polish,
+    quartic_roots,
+    real_quartic_roots,
+)
+from rmttheory.errors import ParameterError
 
 __all__ = ["PenningtonWorahSolver", "check_parameters"]
 
@@ -335,7 +340,7 @@ class PenningtonWorahSolver:
         """Support intervals in units of eta: candidates are the positive real roots
         of the discriminant (in z) of the polynomial, classified and refined by
         :func:`rmttheory.distributions.base.support_from_candidates`."""
-        from .distributions.base import support_from_candidates
+        from rmttheory.distributions.base import support_from_candidates
 
         return support_from_candidates(self._edge_candidates(), self._inside)
 

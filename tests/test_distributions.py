@@ -224,7 +224,7 @@ def test_bad_parameters(args, match):
 
 # ---------------------------------------------------------------- sampling
 def _ks(law, eig):
-    from validation.compare import ks_distance
+    from rmttheory.validation.compare import ks_distance
 
     return ks_distance(law, eig)
 
@@ -247,7 +247,7 @@ def test_ks_against_sampled_spectra(act, phi, psi, n0):
     draws, so this is conservative, and still far below what a wrong branch
     or support gives (KS > 0.1).
     """
-    from validation.sampling import GramSpec, gram_eigenvalues
+    from rmttheory.validation.sampling import GramSpec, gram_eigenvalues
 
     law = PenningtonWorah.from_activation(act, phi, psi)
     eig = np.concatenate(
@@ -263,7 +263,7 @@ def test_ks_against_sampled_spectra(act, phi, psi, n0):
 @pytest.mark.slow
 @pytest.mark.parametrize("act,phi,psi,n0", [("gelu", 0.05, 0.1, 500), ("x**3", 0.2, 0.2, 500)])
 def test_ks_multicomponent_sampled(act, phi, psi, n0):
-    from validation.sampling import GramSpec, gram_eigenvalues
+    from rmttheory.validation.sampling import GramSpec, gram_eigenvalues
 
     law = PenningtonWorah.from_activation(act, phi, psi)
     assert len(law.support()) == 2

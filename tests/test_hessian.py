@@ -11,15 +11,16 @@ import torch
 
 from rmttheory.cli import main
 from rmttheory.errors import ParameterError, ResourceError, RmtError
-from rmttheory.hessian import (
+from rmttheory.hessians.exact import (
     HessianOperator,
     LossSpec,
     exact_hessian,
     rowwise_hessian,
     top_eigenvalues,
 )
-from tests.conftest import DEVICES
-from validation.networks import build_model, load_dataset, train
+from rmttheory.validation.networks import build_model, load_dataset, train
+
+from .conftest import DEVICES
 
 
 def _batch(rng, b=7, d=5, c=3):

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from rmttheory.errors import ParameterError
-from rmttheory.hessian_model import HessianModel, count_outliers
-from rmttheory.local_statistics import MEAN_R_TILDE, closest_ensemble, spacing_ratios
-from tests.conftest import mc_tolerance
+from rmttheory.hessians.model import HessianModel, count_outliers
+from rmttheory.local_statistics.ratios import MEAN_R_TILDE, closest_ensemble, spacing_ratios
+
+from .conftest import mc_tolerance
 
 
 def _semicircle_cdf(x, c, s):

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from rmttheory.cli import main
+from rmttheory.constants import derivative_moments, gaussian_constants
 from rmttheory.distributions import MarchenkoPastur
 from rmttheory.errors import ParameterError
-from rmttheory.gaussian import derivative_moments, gaussian_constants
-from rmttheory.kernels import DeformedSilversteinLaw, ck_spectra, ntk_spectrum
-from rmttheory.propagation import SilversteinLaw
-from validation.sampling import deep_kernel_eigenvalues, ntk_eigenvalues
+from rmttheory.kernels.ntk import DeformedSilversteinLaw, ck_spectra, ntk_spectrum
+from rmttheory.kernels.propagation import SilversteinLaw
+from rmttheory.validation.sampling import deep_kernel_eigenvalues, ntk_eigenvalues
 
 X = np.linspace(0.05, 3.5, 40)
 

@@ -9,7 +9,7 @@ import pytest
 
 from rmttheory.cli import main
 from rmttheory.errors import ParameterError
-from rmttheory.local_statistics import (
+from rmttheory.local_statistics.ratios import (
     MEAN_R_TILDE,
     RatioLaw,
     closest_ensemble,

@@ -8,8 +8,8 @@ import sympy as sp
 from rmttheory.distributions import PenningtonWorah
 from rmttheory.equation import PenningtonWorahEquation
 from rmttheory.errors import ParameterError
-from rmttheory.memorization import ridge_training_loss
-from validation.sampling import sampled_ridge_training_loss as sampled_training_loss
+from rmttheory.regression.memorization import ridge_training_loss
+from rmttheory.validation.sampling import sampled_ridge_training_loss as sampled_training_loss
 
 
 def _mp_loss(eta, zeta, phi, psi, gamma, near):

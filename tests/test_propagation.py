@@ -7,9 +7,9 @@ import pytest
 
 from rmttheory.distributions import MarchenkoPastur, PenningtonWorah
 from rmttheory.errors import ParameterError
-from rmttheory.propagation import SilversteinLaw, propagate_spectrum
-from validation.compare import ks_distance
-from validation.sampling import deep_kernel_eigenvalues
+from rmttheory.kernels.propagation import SilversteinLaw, propagate_spectrum
+from rmttheory.validation.compare import ks_distance
+from rmttheory.validation.sampling import deep_kernel_eigenvalues
 
 
 def test_silverstein_law_with_point_population_is_marchenko_pastur():

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from rmttheory.errors import ParameterError
-from rmttheory.local_statistics import sample_spectrum
-from rmttheory.rigidity import number_variance, number_variance_theory
-from rmttheory.spacings import unfold
-from tests.conftest import mc_tolerance
+from rmttheory.local_statistics.ratios import sample_spectrum
+from rmttheory.local_statistics.rigidity import number_variance, number_variance_theory
+from rmttheory.local_statistics.unfolding import unfold
+
+from .conftest import mc_tolerance
 
 EULER = 0.5772156649015329
 

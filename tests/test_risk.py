@@ -11,11 +11,21 @@ import pytest
 from rmttheory import gaussian_constants
 from rmttheory.distributions import PenningtonWorah
 from rmttheory.errors import ParameterError
-from rmttheory.memorization import ridge_training_loss
-from rmttheory.random_features import RandomFeaturesRidge
-from rmttheory.ridge import RidgeSpectrum, effective_regularization, gradient_flow_risk, ridge_risk
-from tests.conftest import mc_tolerance
-from validation.risk import simulate_gradient_descent, simulate_random_features, simulate_ridge
+from rmttheory.regression.memorization import ridge_training_loss
+from rmttheory.regression.random_features import RandomFeaturesRidge
+from rmttheory.regression.ridge import (
+    RidgeSpectrum,
+    effective_regularization,
+    gradient_flow_risk,
+    ridge_risk,
+)
+from rmttheory.validation.risk import (
+    simulate_gradient_descent,
+    simulate_random_features,
+    simulate_ridge,
+)
+
+from .conftest import mc_tolerance
 
 
 def _mp_risk(s, a, gamma, lam, noise, dps=40):
@@ -127,7 +137,7 @@ def test_random_features_monte_carlo_and_linear_equivalent(N):
 
 def test_linear_equivalent_spectrum_and_where_it_fails(rng):
     """Same Gram spectrum for f(WX) and mu0 + mu1 WX + mu* Z; the mean term mu0 is needed for the outlier."""
-    from validation.compare import ks_distance
+    from rmttheory.validation.compare import ks_distance
 
     d, N, n = 300, 300, 600
     rf = RandomFeaturesRidge.from_activation("relu")

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from rmttheory.errors import ParameterError
-from rmttheory.local_statistics import sample_spectrum
-from rmttheory.spacings import GaudinGOE, WignerSurmise, gap_probability_goe, spacings, unfold
+from rmttheory.local_statistics.ratios import sample_spectrum
+from rmttheory.local_statistics.unfolding import (
+    GaudinGOE,
+    WignerSurmise,
+    gap_probability_goe,
+    spacings,
+    unfold,
+)
 
 
 class _Semicircle:

@@ -12,10 +12,10 @@ import pytest
 
 from rmttheory.cli import main
 from rmttheory.distributions import PenningtonWorah
-from validation.campaign import Point, run_campaign, run_point
-from validation.compare import ks_distance
-from validation.report import validate
-from validation.sampling import GramSpec, batched_eigenvalues
+from rmttheory.validation.campaign import Point, run_campaign, run_point
+from rmttheory.validation.compare import ks_distance
+from rmttheory.validation.report import validate
+from rmttheory.validation.sampling import GramSpec, batched_eigenvalues
 
 from .conftest import DEVICES
 
@@ -78,7 +78,7 @@ def test_rerun_recomputes_nothing(quick_report):
 def test_resume_after_kill(tmp_path):
     """Kill a campaign mid-run (SIGKILL), rerun: finished points untouched, nothing lost."""
     script = (
-        "from validation.campaign import Point, run_campaign\n"
+        "from rmttheory.validation.campaign import Point, run_campaign\n"
         "pts = [Point('tanh', 1.0, 1.0, n, 1, s) for n in (80, 120, 160) for s in range(4)]\n"
         f"run_campaign(pts, r'{tmp_path}', workers=1, progress=False)\n"
     )

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 from numpy.polynomial import legendre
 
-from ..errors import ParameterError
+from rmttheory.errors import ParameterError
 
 __all__ = ["SpectralDistribution", "support_from_candidates"]
 
@@ -246,7 +246,7 @@ class SpectralDistribution(ABC):
         comps = [_Component(self._pdf, lo, hi) for lo, hi in self._support_cached]
         total = sum(c.mass for c in comps) + self.atom_mass
         if not abs(total - 1) <= self.MASS_TOL:
-            from ..errors import ConvergenceError
+            from rmttheory.errors import ConvergenceError
 
             raise ConvergenceError(
                 f"{self!r}: total mass {total:.9f} != 1; the numerical solution is not "

@@ -27,9 +27,9 @@ import math
 
 import numpy as np
 
-from ..errors import ParameterError
-from ..polyroots import cubic_roots, polish
-from .base import SpectralDistribution, support_from_candidates
+from rmttheory._numerics.polyroots import cubic_roots, polish
+from rmttheory.distributions.base import SpectralDistribution, support_from_candidates
+from rmttheory.errors import ParameterError
 
 __all__ = ["LinearNetwork"]
 

@@ -28,8 +28,8 @@ import math
 
 import numpy as np
 
-from ..errors import ParameterError
-from .base import SpectralDistribution
+from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.errors import ParameterError
 
 __all__ = ["MarchenkoPastur"]
 

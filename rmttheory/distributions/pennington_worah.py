@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..solver import PenningtonWorahSolver
-from .base import SpectralDistribution
+from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.solver import PenningtonWorahSolver
 
 __all__ = ["PenningtonWorah"]
 
@@ -46,7 +46,7 @@ class PenningtonWorah(SpectralDistribution):
     ) -> PenningtonWorah:
         """The law for an activation (its constants from :func:`rmttheory.gaussian_constants`;
         the mean of f is removed, see ``law.constants.mean`` for the spike it would create)."""
-        from ..gaussian import gaussian_constants
+        from rmttheory.constants import gaussian_constants
 
         c = gaussian_constants(act, sigma_w, sigma_x)
         law = cls(c.eta, c.zeta, phi, psi)

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConvergenceError, ParameterError
+from rmttheory.errors import ConvergenceError, ParameterError
 
 __all__ = ["RidgeSpectrum", "ridge_risk", "effective_regularization", "gradient_flow_risk"]
 
@@ -251,7 +251,7 @@ def gradient_flow_risk(
 
     ``times`` are :math:`t` (for gradient descent, multiples of ``step``).
     """
-    from .distributions import MarchenkoPastur
+    from rmttheory.distributions import MarchenkoPastur
 
     t = np.atleast_1d(np.asarray(times, dtype=float))
     if not (gamma > 0 and math.isfinite(gamma)) or np.any(t < 0) or lam < 0:

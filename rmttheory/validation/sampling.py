@@ -126,7 +126,7 @@ def estimate_bytes(n0: int, n1: int, m: int, itemsize: int = 8) -> int:
 
 def sample_features(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
     """One sample of the features :math:`Y = f(WX)` (centered unless ``spec.center`` is False)."""
-    from rmttheory.gaussian import gaussian_constants
+    from rmttheory.constants import gaussian_constants
 
     rng = np.random.default_rng(rng)
     n0, n1, m = spec.shape
@@ -146,7 +146,7 @@ def sample_features(spec: GramSpec, rng: np.random.Generator | int | None = None
 def _torch_features(spec: GramSpec, seed: int, device: str):
     import torch
 
-    from rmttheory.gaussian import gaussian_constants
+    from rmttheory.constants import gaussian_constants
 
     n0, n1, m = spec.shape
     gen = torch.Generator(device=device).manual_seed(int(seed))
@@ -228,7 +228,7 @@ def deep_kernel_eigenvalues(
     centered with the exact Gaussian mean at the theoretical pre-activation scale
     sigma_l = sigma_w sqrt(q_{l-1}) (q = mean of the previous kernel's law).
     """
-    from rmttheory.gaussian import gaussian_constants
+    from rmttheory.constants import gaussian_constants
 
     rng = np.random.default_rng(rng)
     f = activation(act).numpy()
@@ -259,8 +259,8 @@ def ntk_eigenvalues(
     import sympy as sp
 
     from rmttheory.activation import X as XSYM
+    from rmttheory.constants import gaussian_constants
     from rmttheory.errors import NotIntegrableError
-    from rmttheory.gaussian import gaussian_constants
 
     rng = np.random.default_rng(rng)
     act = activation(act)

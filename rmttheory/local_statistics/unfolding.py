@@ -33,8 +33,8 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 from numpy.polynomial import legendre
 
-from .distributions.base import SpectralDistribution
-from .errors import ParameterError
+from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.errors import ParameterError
 
 __all__ = ["unfold", "spacings", "WignerSurmise", "GaudinGOE", "gap_probability_goe"]
 

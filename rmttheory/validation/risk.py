@@ -14,8 +14,8 @@ import numpy as np
 
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError
+from rmttheory.regression.ridge import RidgeSpectrum
 from rmttheory.resources import require_bytes
-from rmttheory.ridge import RidgeSpectrum
 
 __all__ = ["simulate_ridge", "simulate_random_features", "simulate_gradient_descent"]
 

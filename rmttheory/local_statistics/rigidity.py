@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError
+from rmttheory.errors import ParameterError
 
 __all__ = ["number_variance", "number_variance_theory"]
 

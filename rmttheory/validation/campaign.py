@@ -47,7 +47,7 @@ class Point:
     @property
     def spec(self):
         """The :class:`validation.sampling.GramSpec` this point samples."""
-        from validation.sampling import GramSpec
+        from rmttheory.validation.sampling import GramSpec
 
         return GramSpec(
             self.act,
@@ -88,8 +88,8 @@ def run_point(point: Point) -> dict[str, Any]:
     """Evaluate one point (pure: same point, same record). Never raises."""
     from rmttheory.distributions import PenningtonWorah
     from rmttheory.errors import ResourceError
-    from validation.compare import ks_distance, wasserstein1
-    from validation.sampling import batched_eigenvalues, check_memory
+    from rmttheory.validation.compare import ks_distance, wasserstein1
+    from rmttheory.validation.sampling import batched_eigenvalues, check_memory
 
     rec: dict[str, Any] = {"point": asdict(point), "key": point.key}
     t0 = time.perf_counter()

@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from .distributions.base import SpectralDistribution, support_from_candidates
-from .distributions.marchenko_pastur import MarchenkoPastur
-from .errors import ConvergenceError, ParameterError
+from rmttheory.distributions.base import SpectralDistribution, support_from_candidates
+from rmttheory.distributions.marchenko_pastur import MarchenkoPastur
+from rmttheory.errors import ConvergenceError, ParameterError
 
 __all__ = ["SilversteinLaw", "propagate_spectrum"]
 
@@ -162,7 +162,7 @@ def propagate_spectrum(
         ``q`` (its mean), ``eta``, ``zeta`` (constants used to build it; None at
         layer 0), ``gamma`` (= m/n_l).
     """
-    from .gaussian import check_sigma, gaussian_constants
+    from rmttheory.constants import check_sigma, gaussian_constants
 
     if not (isinstance(depth, int) and depth >= 1):
         raise ParameterError(f"depth must be a positive integer, got {depth!r}")

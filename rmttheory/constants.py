@@ -48,8 +48,8 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
-from .activation import Activation, X, activation
-from .errors import ActivationError, NotIntegrableError, ParameterError
+from rmttheory.activation import Activation, X, activation
+from rmttheory.errors import ActivationError, NotIntegrableError, ParameterError
 
 __all__ = [
     "GaussianConstants",

@@ -19,11 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from rmttheory.random_features import RandomFeaturesRidge
-from rmttheory.ridge import RidgeSpectrum, gradient_flow_risk, ridge_risk
-
-from .campaign import to_jsonable
-from .risk import simulate_gradient_descent, simulate_random_features, simulate_ridge
+from rmttheory.regression.random_features import RandomFeaturesRidge
+from rmttheory.regression.ridge import RidgeSpectrum, gradient_flow_risk, ridge_risk
+from rmttheory.validation.campaign import to_jsonable
+from rmttheory.validation.risk import (
+    simulate_gradient_descent,
+    simulate_random_features,
+    simulate_ridge,
+)
 
 __all__ = ["theory_sections", "THEORY_QUICK", "THEORY_FULL"]
 
@@ -83,7 +86,7 @@ def ridge_section(cfg: dict, seed: int) -> dict[str, Any]:
 def rf_section(cfg: dict, seed: int) -> dict[str, Any]:
     from rmttheory import gaussian_constants
     from rmttheory.distributions import PenningtonWorah
-    from rmttheory.memorization import ridge_training_loss
+    from rmttheory.regression.memorization import ridge_training_loss
 
     d, trials, lam, noise = cfg["rf_d"], cfg["rf_trials"], 1e-3, 0.1
     rf = RandomFeaturesRidge.from_activation("tanh")
@@ -131,8 +134,7 @@ def equivalence_section(cfg: dict, seed: int) -> dict[str, Any]:
     """Gram spectra of f(WX) and of its linear equivalent, and the mean (mu0) outlier."""
     from rmttheory import gaussian_constants
     from rmttheory.distributions import PenningtonWorah
-
-    from .compare import ks_distance
+    from rmttheory.validation.compare import ks_distance
 
     rng = np.random.default_rng([seed, 4])
     d = N = cfg["m"]
@@ -172,9 +174,8 @@ def equivalence_section(cfg: dict, seed: int) -> dict[str, Any]:
 
 
 def kernel_section(cfg: dict, seed: int) -> dict[str, Any]:
-    from rmttheory.kernels import ck_spectra, ntk_spectrum
-
-    from .sampling import deep_kernel_eigenvalues, ntk_eigenvalues
+    from rmttheory.kernels.ntk import ck_spectra, ntk_spectrum
+    from rmttheory.validation.sampling import deep_kernel_eigenvalues, ntk_eigenvalues
 
     m, ratio, depth = cfg["m"], 2.0, 3
     layers = ck_spectra("tanh", depth, ratio)

@@ -18,12 +18,11 @@ from typing import Any
 import numpy as np
 
 from rmttheory.errors import ParameterError
-from rmttheory.hessian import exact_hessian
-from rmttheory.hessian_model import count_outliers
-from rmttheory.local_statistics import closest_ensemble, spacing_ratios
+from rmttheory.hessians.exact import exact_hessian
+from rmttheory.hessians.model import count_outliers
+from rmttheory.local_statistics.ratios import closest_ensemble, spacing_ratios
 from rmttheory.resources import resolve_device
-
-from .networks import build_model, load_dataset, train
+from rmttheory.validation.networks import build_model, load_dataset, train
 
 __all__ = ["hessian_experiment", "plot_ratios"]
 
@@ -149,7 +148,7 @@ def plot_ratios(record: dict[str, Any], path: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from rmttheory.local_statistics import RatioLaw
+    from rmttheory.local_statistics.ratios import RatioLaw
 
     r = np.asarray(record["r_tilde"])
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
@@ -190,7 +189,7 @@ KS_RATIO_MAX = 0.5
 
 def _model_check(seed: int) -> dict[str, Any]:
     """The Hessian model: GOE local statistics, atom, BBP outliers (spikes 2, 3 at sigma 1)."""
-    from rmttheory.hessian_model import HessianModel
+    from rmttheory.hessians.model import HessianModel
 
     m = HessianModel(600, 400, spikes=(0.5, 2.0, 3.0), sigma=1.0, shift_sd=0.3)
     draws = [m.sample(np.random.default_rng([seed, k])) for k in range(20)]
@@ -225,7 +224,7 @@ def hessian_section(
     import json
     from pathlib import Path
 
-    from .campaign import to_jsonable
+    from rmttheory.validation.campaign import to_jsonable
 
     cfg = REPORT_FULL if full else REPORT_QUICK
     folder = Path(out) / "hessians"

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from .distributions.base import SpectralDistribution
-from .errors import ParameterError
+from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.errors import ParameterError
 
 __all__ = [
     "RatioStatistics",

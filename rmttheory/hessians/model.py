@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError
+from rmttheory.errors import ParameterError
 
 __all__ = ["HessianModel", "count_outliers"]
 

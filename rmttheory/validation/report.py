@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .campaign import Point, run_campaign, to_jsonable
+from rmttheory.validation.campaign import Point, run_campaign, to_jsonable
 
 __all__ = ["build_grid", "validate", "QUICK", "FULL"]
 
@@ -149,7 +149,7 @@ def validate(
     progress: bool = True,
 ) -> dict[str, Any]:
     """Run (or resume) the campaign and write the report; return the summary dict."""
-    from validation.sampling import resolve_device
+    from rmttheory.validation.sampling import resolve_device
 
     dev = "cpu" if device == "cpu" else resolve_device(device)
     out = Path(out_dir)
@@ -171,12 +171,12 @@ def validate(
             "w1": _slope(n, [r["w1"] for r in ok_conv]),
         }
     figures = _figures(out, main, conv)
-    from .hessians import hessian_section
+    from rmttheory.validation.hessians import hessian_section
 
     hess, hess_lines, hess_model = hessian_section(
         out, full=full, device=dev, seed=seed, progress=progress
     )
-    from .theory_report import theory_sections
+    from rmttheory.validation.theory_report import theory_sections
 
     theory_checks, theory_lines, _ = theory_sections(out, full=full, seed=seed, progress=progress)
     checks = [bool(r.get("pass")) for r in main + hess] + [hess_model["pass"]] + theory_checks

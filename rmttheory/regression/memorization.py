@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .distributions import PenningtonWorah
-from .errors import ParameterError
+from rmttheory.distributions import PenningtonWorah
+from rmttheory.errors import ParameterError
 
 __all__ = ["ridge_training_loss"]
 

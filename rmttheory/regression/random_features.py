@@ -44,8 +44,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError
-from .ridge import RidgeSpectrum, ridge_risk
+from rmttheory.errors import ParameterError
+from rmttheory.regression.ridge import RidgeSpectrum, ridge_risk
 
 __all__ = ["RandomFeaturesRidge"]
 
@@ -74,14 +74,14 @@ class RandomFeaturesRidge:
     @classmethod
     def from_activation(cls, act: Any, **params: Any) -> RandomFeaturesRidge:
         """Constants of ``act`` at unit pre-activation variance."""
-        from .gaussian import gaussian_constants
+        from rmttheory.constants import gaussian_constants
 
         c = gaussian_constants(act, 1.0, 1.0, **params)
         return cls(float(c.mean), math.sqrt(float(c.zeta)), math.sqrt(max(c.eta - c.zeta, 0.0)))
 
     def spectrum(self, psi1: float, snr: float = 1.0, n: int = 64) -> RidgeSpectrum:
         """Eigenvalues of :math:`\\Sigma_F` and target energies (quadrature of MP(psi1))."""
-        from .distributions import MarchenkoPastur
+        from rmttheory.distributions import MarchenkoPastur
 
         rho, w = MarchenkoPastur(psi1).quadrature(n)
         s = self.mu1**2 * rho + self.mu_star**2

@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError, RmtError
-from .resources import require_bytes, resolve_device
+from rmttheory.errors import ParameterError, RmtError
+from rmttheory.resources import require_bytes, resolve_device
 
 __all__ = [
     "LossSpec",
@@ -397,7 +397,7 @@ def top_eigenvalues(
     try:
         lam = eigsh(op.aslinearoperator(), k=k, which=which, tol=tol, v0=rng.standard_normal(n))[0]
     except ArpackNoConvergence as exc:
-        from .errors import ConvergenceError
+        from rmttheory.errors import ConvergenceError
 
         raise ConvergenceError(f"Lanczos did not converge for k={k}: {exc}") from None
     return np.sort(lam)

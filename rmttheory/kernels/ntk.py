@@ -41,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from .distributions.base import SpectralDistribution, support_from_candidates
-from .errors import ConvergenceError, ParameterError
-from .propagation import _nodes, propagate_spectrum
+from rmttheory.distributions.base import SpectralDistribution, support_from_candidates
+from rmttheory.errors import ConvergenceError, ParameterError
+from rmttheory.kernels.propagation import _nodes, propagate_spectrum
 
 __all__ = ["ck_spectra", "DeformedSilversteinLaw", "ntk_spectrum"]
 
@@ -133,7 +133,7 @@ def ntk_spectrum(
     Returns ``law`` (a :class:`DeformedSilversteinLaw`), the constants used
     (``eta``, ``zeta``, ``b``, ``fprime_sq``, ``v``) and the CK law of layer 1.
     """
-    from .gaussian import derivative_moments, gaussian_constants
+    from rmttheory.constants import derivative_moments, gaussian_constants
 
     if not (n0_over_m > 0 and n1_over_m > 0):
         raise ParameterError("width ratios n0/m and n1/m must be > 0")
