@@ -6,7 +6,7 @@ Usage: python benchmarks/bench_hessian.py [--params 10000] [--hidden-layers 2]
 The model is a tanh MLP 64 -> h -> ... -> h -> 10 (``--hidden-layers`` layers of
 width h) with h chosen so that P is about ``--params``; the loss is the mean cross-entropy on a random batch (float64).
 The baseline, timed in the same run, is one double-backward pass per parameter
-(``rmttheory.hessian.rowwise_hessian``; extrapolated from ``--rows`` rows when
+(``rmttheory.hessians.rowwise_hessian``; extrapolated from ``--rows`` rows when
 it would take long).  ``--eig`` also times ``eigvalsh`` of the Hessian on the
 same device.  Prints seconds and the ratio baseline / vectorised.
 """

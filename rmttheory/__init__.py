@@ -1,11 +1,35 @@
-"""rmttheory: theory-first random matrix theory for deep learning."""
+"""rmttheory: theory-first random matrix theory for deep learning.
+
+The path: :mod:`~rmttheory.activation` → :mod:`~rmttheory.constants` →
+:mod:`~rmttheory.equation` → :mod:`~rmttheory.solver` →
+:mod:`~rmttheory.distributions` → :mod:`~rmttheory.validation`; extensions in
+:mod:`~rmttheory.kernels`, :mod:`~rmttheory.regression`,
+:mod:`~rmttheory.local_statistics` and :mod:`~rmttheory.hessians`.
+"""
 
 from rmttheory.activation import Activation, activation, registered_names
 from rmttheory.constants import GaussianConstants, derivative_moments, gaussian_constants
-from rmttheory.distributions import LinearNetwork, MarchenkoPastur, PenningtonWorah
-from rmttheory.errors import RmtError
+from rmttheory.distributions import (
+    GaudinGOE,
+    LinearNetwork,
+    MarchenkoPastur,
+    PenningtonWorah,
+    RatioLaw,
+    SilversteinLaw,
+    SpectralDistribution,
+    WignerSurmise,
+)
+from rmttheory.equation import PenningtonWorahEquation
+from rmttheory.errors import (
+    ActivationError,
+    ConvergenceError,
+    NotIntegrableError,
+    ParameterError,
+    ResourceError,
+    RmtError,
+)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = [
     "Activation",
     "activation",
@@ -13,8 +37,19 @@ __all__ = [
     "GaussianConstants",
     "gaussian_constants",
     "derivative_moments",
-    "RmtError",
-    "PenningtonWorah",
+    "PenningtonWorahEquation",
+    "SpectralDistribution",
     "MarchenkoPastur",
     "LinearNetwork",
+    "PenningtonWorah",
+    "SilversteinLaw",
+    "RatioLaw",
+    "WignerSurmise",
+    "GaudinGOE",
+    "RmtError",
+    "ActivationError",
+    "NotIntegrableError",
+    "ParameterError",
+    "ConvergenceError",
+    "ResourceError",
 ]

@@ -15,7 +15,9 @@ Activations are built by :func:`activation` from
     ``"Max(x, 0)"``, ``"x*(1 + erf(x/sqrt(2)))/2"``; the registered names may be
     used as functions inside it (``"relu(x) - relu(-x)/10"``);
 (b) a registered name (see :data:`REGISTRY`), with parameters as keyword
-    arguments (``activation("leaky_relu", slope=0.1)``);
+    arguments (``activation("leaky_relu", slope=0.1)``) or in the string
+    (``activation("leaky_relu:slope=0.1")``, the command line's grammar
+    ``NAME:key=value,key=value``);
 (c) a sympy expression in ``x``;
 (d) a plain Python callable acting on numpy arrays.  Such an activation has no
     expression: only the numeric path (quadrature, sampling) accepts it, and
@@ -36,7 +38,6 @@ array([0., 2.])
 
 from __future__ import annotations
 
-import math
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,85 +50,15 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from rmttheory.errors import ActivationError
+from rmttheory.registry import ALIASES, REGISTRY, X, registered_names, registry_lambdas
 
 __all__ = ["Activation", "activation", "REGISTRY", "X", "registered_names"]
-
-#: The real variable in which every activation is written.
-X = sp.Symbol("x", real=True)
-
-
-def _rational(value: Any, name: str) -> sp.Expr:
-    try:
-        e = sp.nsimplify(sp.sympify(value), rational=True)
-        v = float(e)
-    except (TypeError, ValueError, sp.SympifyError):
-        raise ActivationError(f"parameter {name}={value!r} is not a number") from None
-    if not math.isfinite(v):
-        raise ActivationError(f"parameter {name}={value!r} must be finite")
-    return e
-
-
-def _relu() -> sp.Expr:
-    return sp.Max(X, 0)
-
-
-def _leaky_relu(slope: Any = "1/100") -> sp.Expr:
-    a = _rational(slope, "slope")
-    return sp.Piecewise((X, X > 0), (a * X, True))
-
-
-def _elu(alpha: Any = 1) -> sp.Expr:
-    a = _rational(alpha, "alpha")
-    return sp.Piecewise((X, X > 0), (a * (sp.exp(X) - 1), True))
-
-
-def _hardtanh() -> sp.Expr:
-    return sp.Max(-1, sp.Min(1, X))
-
-
-_SIMPLE: dict[str, sp.Expr] = {
-    "gelu": X * (1 + sp.erf(X / sp.sqrt(2))) / 2,
-    "silu": X / (1 + sp.exp(-X)),
-    "softplus": sp.log(1 + sp.exp(X)),
-    "sigmoid": 1 / (1 + sp.exp(-X)),
-    "tanh": sp.tanh(X),
-    "erf": sp.erf(X),
-    "sin": sp.sin(X),
-    "cos": sp.cos(X),
-    "abs": sp.Abs(X),
-    "linear": X,
-}
-
-#: Registered activations: name -> (builder taking keyword parameters, description).
-REGISTRY: dict[str, tuple[Callable[..., sp.Expr], str]] = {
-    "relu": (_relu, "max(x, 0)"),
-    "leaky_relu": (_leaky_relu, "x for x > 0, slope*x otherwise (slope=1/100)"),
-    "elu": (_elu, "x for x > 0, alpha*(exp(x) - 1) otherwise (alpha=1)"),
-    "hardtanh": (_hardtanh, "max(-1, min(1, x))"),
-    **{name: ((lambda e: lambda: e)(expr), str(expr)) for name, expr in _SIMPLE.items()},
-}
-_ALIASES = {"swish": "silu", "identity": "linear"}
-
-
-def registered_names() -> list[str]:
-    """Names accepted by :func:`activation` (aliases ``swish`` and ``identity`` too)."""
-    return sorted(REGISTRY)
-
-
-@lru_cache(maxsize=1)
-def _registry_lambdas() -> dict[str, sp.Lambda]:
-    out = {}
-    for name, (builder, _) in REGISTRY.items():
-        out[name] = sp.Lambda(X, builder())
-    for alias, target in _ALIASES.items():
-        out[alias] = out[target]
-    return out
 
 
 def _parse(text: str) -> sp.Expr:
     from sympy.parsing.sympy_parser import parse_expr, standard_transformations
 
-    local = {"x": X, "e": sp.E, "pi": sp.pi, **_registry_lambdas()}
+    local = {"x": X, "e": sp.E, "pi": sp.pi, **registry_lambdas()}
     try:
         expr = parse_expr(text, local_dict=local, transformations=standard_transformations)
     except SyntaxError as exc:
@@ -180,6 +111,14 @@ class Activation:
         The sympy expression of ``x`` (:data:`X`), or ``None`` for a callable.
     func
         For the numeric path only: a callable acting elementwise on numpy arrays.
+    registered
+        The registered name and parameters it was built from, if any.
+
+    Examples
+    --------
+    >>> act = activation("gelu")
+    >>> act.kinks(), float(act.numpy()(np.array([0.0]))[0])
+    ([], 0.0)
 
     Notes
     -----
@@ -191,6 +130,8 @@ class Activation:
     name: str
     expr: sp.Expr | None = None
     func: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False)
+    #: ``(name, ((key, value), ...))`` when built from the registry, else None
+    registered: tuple[str, tuple[tuple[str, Any], ...]] | None = field(default=None, compare=False)
 
     # -- identity ---------------------------------------------------------------
     @property
@@ -374,11 +315,22 @@ def activation(spec: Any, **params: Any) -> Activation:
         Parameters of a registered activation (``slope`` for ``leaky_relu``,
         ``alpha`` for ``elu``).
 
+    Returns
+    -------
+    Activation
+
     Raises
     ------
     ActivationError
         For an expression that does not parse (the message says where), an
         unknown function, a free symbol other than ``x``, or unknown parameters.
+
+    Examples
+    --------
+    >>> activation("leaky_relu:slope=0.2").expr
+    Piecewise((x, x > 0), (x/5, True))
+    >>> activation("tanh(x) + x/10").name
+    'tanh(x) + x/10'
     """
     if isinstance(spec, Activation):
         if params:
@@ -397,12 +349,30 @@ def activation(spec: Any, **params: Any) -> Activation:
     raise ActivationError(f"cannot make an activation from {type(spec).__name__}")
 
 
+def _split_parameters(text: str) -> tuple[str, dict[str, str]]:
+    """``NAME:key=value,...`` -> (NAME, {key: value}) when NAME is registered."""
+    name, sep, rest = text.partition(":")
+    key = name.strip().lower()
+    if not sep or ALIASES.get(key, key) not in REGISTRY:
+        return text, {}
+    params = {}
+    for item in filter(None, (i.strip() for i in rest.split(","))):
+        k, eq, v = item.partition("=")
+        if not eq or not k.strip():
+            raise ActivationError(f"bad activation parameter {item!r}: expected key=value")
+        params[k.strip()] = v.strip()
+    return name.strip(), params
+
+
 @lru_cache(maxsize=512)
 def _from_string(spec: str, param_items: tuple) -> Activation:
     """Build (and memoize) an activation from a name or an expression string."""
     params = dict(param_items)
-    text = spec.strip()
-    name = _ALIASES.get(text.lower(), text.lower())
+    text, inline = _split_parameters(spec.strip())
+    if inline and params:
+        raise ActivationError("give parameters either in the string or as keywords, not both")
+    params = params or inline
+    name = ALIASES.get(text.lower(), text.lower())
     if name in REGISTRY:
         builder, _ = REGISTRY[name]
         try:
@@ -414,7 +384,9 @@ def _from_string(spec: str, param_items: tuple) -> Activation:
             if not params
             else name + "(" + ", ".join(f"{k}={v}" for k, v in sorted(params.items())) + ")"
         )
-        return Activation(label, _check_expr(expr, text))
+        return Activation(
+            label, _check_expr(expr, text), registered=(name, tuple(sorted(params.items())))
+        )
     if params:
         raise ActivationError(f"{text!r} is not a registered name; parameters not allowed")
     if not text:

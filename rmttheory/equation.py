@@ -41,28 +41,50 @@ G**2*eta*phi*z + G*(-eta*phi + eta*psi - psi*z) + psi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import sympy as sp
 
+from rmttheory import _params
+from rmttheory.constants import SIGMA, FromConstants, GaussianConstants
 from rmttheory.errors import ParameterError
 
-__all__ = ["PenningtonWorahEquation", "ETA", "ZETA", "PHI", "PSI", "Z", "T", "P", "G"]
+__all__ = [
+    "PenningtonWorahEquation",
+    "ETA",
+    "ZETA",
+    "PHI",
+    "PSI",
+    "Z",
+    "T",
+    "P",
+    "G",
+    "S",
+    "numeric_companion",
+    "numeric_discriminants",
+    "numeric_g_polynomial",
+]
 
 ETA, ZETA, PHI, PSI = sp.symbols("eta zeta phi psi", positive=True)
 Z, T, P, G = sp.symbols("z t P G")
+#: the companion transform :math:`\underline s` (see :meth:`PenningtonWorahEquation.companion_polynomial`)
+S = sp.Symbol("s")
+
+_DOMAIN = {
+    "eta": {"positive": True},
+    "zeta": {"nonnegative": True},
+    "phi": {"positive": True},
+    "psi": {"positive": True},
+}
 
 
 def _param(value: Any, name: str) -> sp.Expr:
+    if isinstance(value, sp.Basic) and not value.is_number:
+        return value  # a symbol or a symbolic expression
+    v = _params.real(value, name, **_DOMAIN[name])
     if isinstance(value, sp.Basic):
         return value
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be a number, got {value!r}") from None
-    if not (v == v and abs(v) != float("inf")):
-        raise ParameterError(f"{name} must be finite, got {value!r}")
     # The shortest decimal of a float is what the user typed: keep it exact.
     return sp.Integer(value) if isinstance(value, int) else sp.Rational(repr(v))
 
@@ -78,7 +100,7 @@ def _mul_trunc(a: list[sp.Expr], b: list[sp.Expr], n: int) -> list[sp.Expr]:
 
 
 @dataclass(frozen=True)
-class PenningtonWorahEquation:
+class PenningtonWorahEquation(FromConstants):
     r"""The self-consistent equation for parameters that may be symbols or numbers.
 
     Parameters
@@ -88,6 +110,12 @@ class PenningtonWorahEquation:
         :math:`\eta` of :math:`f(\sigma z)` and :math:`\zeta=(\sigma\mathbb E f')^2`.
     phi, psi
         Aspect ratios :math:`\phi = n_0/m`, :math:`\psi = n_0/n_1`.
+
+    Examples
+    --------
+    >>> eq = PenningtonWorahEquation(1, 0, phi=1, psi=1)  # zeta = 0: Marchenko-Pastur
+    >>> [int(m) for m in eq.moments(3)]
+    [1, 2, 5]
     """
 
     eta: sp.Expr = ETA
@@ -101,26 +129,21 @@ class PenningtonWorahEquation:
 
     # -- construction ------------------------------------------------------------
     @classmethod
-    def from_activation(
-        cls,
-        act: Any,
-        phi: Any = PHI,
-        psi: Any = PSI,
-        sigma_w: float = 1.0,
-        sigma_x: float = 1.0,
-        *,
-        digits: int = 30,
+    def from_constants(
+        cls, constants: GaussianConstants, phi: Any = PHI, psi: Any = PSI
     ) -> PenningtonWorahEquation:
-        """Substitute the constants of an activation (closed forms when exact)."""
-        from rmttheory.constants import SIGMA, gaussian_constants
-
-        c = gaussian_constants(act, sigma_w, sigma_x, digits=digits)
+        """The equation for computed constants: their closed forms at the exact
+        :math:`\\sigma` when they are exact, else their decimal values at the
+        constants' precision.  (``from_activation(act, phi, psi, *, sigma_w, sigma_x)``
+        computes the constants first.)"""
+        c = constants
         if c.exact:
-            s = sp.Rational(repr(float(sigma_w))) * sp.Rational(repr(float(sigma_x)))
+            s = sp.Rational(repr(float(c.sigma_w))) * sp.Rational(repr(float(c.sigma_x)))
             eta = sp.sympify(c.eta_expr, locals={"sigma": SIGMA}).subs(SIGMA, s)
             zeta = sp.sympify(c.zeta_expr, locals={"sigma": SIGMA}).subs(SIGMA, s)
         else:
-            eta, zeta = sp.Float(c.values["eta"], digits), sp.Float(c.values["zeta"], digits)
+            eta = sp.Float(c.values["eta"], c.digits)
+            zeta = sp.Float(c.values["zeta"], c.digits)
         return cls(sp.simplify(eta), sp.simplify(zeta), phi, psi)
 
     def subs(self, **values: Any) -> PenningtonWorahEquation:
@@ -172,6 +195,27 @@ class PenningtonWorahEquation:
         _, factors = sp.factor_list(expr)
         kept = [f**m for f, m in factors if f.has(G)]
         return sp.expand(sp.Mul(*kept))
+
+    @cached_property
+    def companion_polynomial(self) -> sp.Poly:
+        r"""The G-polynomial written in the companion transform, which the solver solves.
+
+        :math:`\underline s(z) = \int d\underline F(\lambda)/(\lambda - z)` is the
+        Stieltjes transform (sign: :math:`\operatorname{Im}\underline s > 0` on
+        :math:`\mathbb C^+`) of the :math:`m\times m` companion :math:`Y^\top Y/m`;
+        with :math:`c = \phi/\psi`, :math:`\underline s = -cG - (1-c)/z`.  The
+        numerator of :attr:`g_polynomial` after this substitution is divided by
+        the factor free of :data:`S` that makes its constant coefficient equal to
+        :math:`c` (it is :math:`\psi^5 z^2` when :math:`\eta = 1`), so the polynomial
+        in :math:`u = 1/\underline s` has the leading coefficient :math:`c`.
+        """
+        c = self.phi / self.psi
+        num = sp.numer(sp.together(self.g_polynomial.as_expr().subs(G, -(S + (1 - c) / Z) / c)))
+        poly = sp.Poly(sp.expand(num), S)
+        factor = sp.cancel(poly.coeff_monomial(1) / c)
+        if factor.has(S) or factor == 0:  # pragma: no cover - the algebra guarantees this
+            raise ParameterError("the companion polynomial has no constant term")
+        return sp.Poly(sp.expand(sp.cancel(num / factor)), S)
 
     def stieltjes_from_p(self, p_of_t: sp.Expr) -> sp.Expr:
         """:math:`G(z) = (\\psi/z) P(1/(z\\psi)) + (1-\\psi)/z` for an expression of ``T``."""
@@ -252,3 +296,62 @@ class PenningtonWorahEquation:
             f"G(z) = ({self.psi})/z * P(1/(z*{self.psi})) + (1 - {self.psi})/z\n"
             f"G-polynomial: {self.g_polynomial.as_expr()} = 0"
         )
+
+
+# ---------------------------------------------------------------------------------
+# the equation emitted for numerics (generated once per process, lambdified)
+# ---------------------------------------------------------------------------------
+_A2, _B2 = sp.symbols("a2 b2")  # zeta/eta and 1 - zeta/eta, evaluated as two numbers
+
+
+def _homogeneous(coef: sp.Expr) -> sp.Expr:
+    """zeta^k -> a2^k (a2 + b2)^(d - k) at eta = 1: terms that cancel at zeta = eta (or
+    at zeta = 0) then carry an explicit factor b2 (or a2) and vanish exactly, with no
+    rounding (expanded coefficients lose ~1e-16 of their largest term, which is all
+    of a tiny coefficient when zeta = eta and phi << 1)."""
+    poly = sp.Poly(sp.expand(coef), ZETA)
+    d = poly.degree()
+    hom = sum(c_ * _A2**k * (_A2 + _B2) ** (d - k) for (k,), c_ in poly.terms())
+    return sp.factor(sp.expand(hom))
+
+
+@cache
+def numeric_companion() -> list:
+    """Coefficients of :attr:`PenningtonWorahEquation.companion_polynomial` in
+    :math:`u = 1/\\underline s` (``u^4`` first) at :math:`\\eta = 1`, as numpy functions of
+    ``(z, a2, b2, phi, psi)`` with ``a2 = zeta/eta`` and ``b2 = 1 - a2``: what the
+    solver solves."""
+    F = PenningtonWorahEquation(eta=1).companion_polynomial
+    co = F.all_coeffs()[::-1]  # s^0 .. s^4 = u^4 .. u^0 (leading coefficient: c)
+    return [sp.lambdify((Z, _A2, _B2, PHI, PSI), _homogeneous(c_), "numpy") for c_ in co]
+
+
+@cache
+def numeric_discriminants() -> dict[str, list]:
+    """Coefficients (in z, highest first) of the factors of the discriminant of the
+    companion polynomial that locate support edges, as numpy functions of
+    ``(zeta, phi, psi)`` at eta = 1, for ``"general"``, ``"linear"`` (zeta = eta,
+    a cubic) and ``"mp"`` (zeta = 0, a quadratic)."""
+    F = PenningtonWorahEquation(eta=1).companion_polynomial.as_expr()
+
+    def factors(expr: sp.Expr) -> list:
+        d = sp.numer(sp.together(sp.discriminant(sp.Poly(expr, S))))
+        _, fs = sp.factor_list(d)
+        keep = [f**k for f, k in fs if f.has(Z) and f != Z]
+        poly = sp.Poly(sp.expand(sp.Mul(*keep)), Z)
+        return [sp.lambdify((ZETA, PHI, PSI), c_, "numpy") for c_ in poly.all_coeffs()]
+
+    return {
+        "general": factors(F),
+        "linear": factors(sp.cancel(F.subs(ZETA, 1))),  # the u^0 coefficient vanishes
+        "mp": factors(sp.cancel(F.subs(ZETA, 0))),
+    }
+
+
+@cache
+def numeric_g_polynomial() -> list:
+    """Coefficients of :attr:`PenningtonWorahEquation.g_polynomial` (``G^4`` first) at
+    eta = 1 as numpy functions of ``(z, a2, b2, phi, psi)``: the solver's final Newton
+    polish of G, free of the companion map's 1/c cancellation when n1 << m."""
+    co = PenningtonWorahEquation(eta=1).g_polynomial.all_coeffs()
+    return [sp.lambdify((Z, _A2, _B2, PHI, PSI), _homogeneous(c_), "numpy") for c_ in co]

@@ -13,7 +13,28 @@ __all__ = ["resolve_device", "available_bytes", "require_bytes"]
 
 
 def resolve_device(device: str) -> str:
-    """'cpu', 'cuda' or 'auto' -> an available torch device name (or a clear error)."""
+    """``"cpu"``, ``"cuda"`` or ``"auto"`` -> an available torch device name, or a clear error.
+
+    Parameters
+    ----------
+    device
+        ``"auto"`` picks CUDA when present.
+
+    Returns
+    -------
+    str
+        ``"cpu"`` or ``"cuda"``.
+
+    Raises
+    ------
+    ResourceError
+        CUDA asked for but absent.
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    'cpu'
+    """
     import torch
 
     if device == "auto":
@@ -26,7 +47,23 @@ def resolve_device(device: str) -> str:
 
 
 def available_bytes(device: str = "cpu") -> int:
-    """Memory that may be used on ``device``: 80% of free GPU memory, or MemAvailable."""
+    """Memory that may be used on ``device``: 80% of free GPU memory, or MemAvailable.
+
+    Parameters
+    ----------
+    device
+        ``"cpu"`` or ``"cuda"``.
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Examples
+    --------
+    >>> available_bytes() > 0
+    True
+    """
     if device == "cuda":
         import torch
 
@@ -43,7 +80,29 @@ def available_bytes(device: str = "cpu") -> int:
 
 
 def require_bytes(need: int, what: str, device: str = "cpu", hint: str = "") -> int:
-    """Raise ResourceError if ``need`` bytes would not fit on ``device``; else return ``need``."""
+    """Raise ResourceError if ``need`` bytes would not fit on ``device``; else return ``need``.
+
+    Parameters
+    ----------
+    need
+        Bytes the computation would allocate.
+    what
+        What needs them (for the message).
+    device
+        Where.
+    hint
+        What to do instead (appended to the message).
+
+    Returns
+    -------
+    int
+        ``need``.
+
+    Examples
+    --------
+    >>> require_bytes(1024, "a small array")
+    1024
+    """
     avail = available_bytes(device)
     if need > avail:
         raise ResourceError(

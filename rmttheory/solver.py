@@ -17,9 +17,13 @@ be the Stieltjes transform (this sign!) of the :math:`m\times m` companion
     w = -\frac{1 + b^2\underline s}{a^2 \underline s},\qquad
     c' w m^2 + (w - 1 + c') m + 1 = 0,
 
-a quartic in :math:`\underline s`.  It is the same polynomial as the
-Pennington–Worah quartic in :math:`G` under :math:`\underline s = -cG - (1-c)/z`
-(checked symbolically in the tests), and :math:`G = \mathbb E[1/(z-\lambda)]`.
+a quartic in :math:`\underline s`.  The solver does not type it: its
+coefficients are generated (once, lambdified) from
+:attr:`rmttheory.equation.PenningtonWorahEquation.companion_polynomial`, the
+Pennington–Worah G-polynomial under :math:`\underline s = -cG - (1-c)/z`, so a
+change of the equation changes the solver; ``tests/test_equation.py::
+test_solver_polynomial_is_the_equation_and_silverstein`` checks that it equals
+the Silverstein quartic above written independently.  :math:`G = \mathbb E[1/(z-\lambda)]`.
 
 **Branch rule (a theorem, not a heuristic).** Silverstein & Bai (1995): for
 :math:`\operatorname{Im} z > 0`, :math:`\underline s(z)` is the *unique* solution
@@ -38,95 +42,99 @@ a point is in the support iff some root scores above a tolerance.  For
 
 **Numerics.** The polynomial is solved in :math:`u = 1/\underline s` (its
 leading coefficient is :math:`c > 0`, so it stays well conditioned as
-:math:`\zeta\to\eta`, where the degree in :math:`\underline s` drops), by
+:math:`\zeta\to\eta`, where the degree in :math:`\underline s` drops; at
+:math:`\zeta = \eta` exactly, :math:`u = 0` is an exact, unphysical root and is
+divided out, leaving a cubic), by
 real-arithmetic Ferrari on the real axis (its quadratic factors refined by two
 Bairstow steps, which resolves near-double conjugate pairs, then one Newton step
 on the chosen root) and complex Ferrari with Newton polishing elsewhere.  The density is :math:`\rho(x) = \operatorname{Im}\underline
 s(x+i0)/(c\pi)`.
+
+**Stieltjes transform off the axis.** For :math:`\operatorname{Im} z` at least
+5% of the support's scale the branch rule selects the root directly; closer to
+the real axis (including real :math:`z` outside the support) that root is
+followed down the vertical line by predictor–corrector continuation
+(:mod:`rmttheory._numerics.continuation`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cached_property
 
 import numpy as np
-import sympy as sp
 
+from rmttheory import _params
+from rmttheory._numerics.continuation import track_root
 from rmttheory._numerics.polyroots import (
+    cubic_roots,
     deflate_largest_root,
     polish,
     quartic_roots,
     real_quartic_roots,
 )
+from rmttheory._numerics.support import support_from_candidates
+from rmttheory.equation import numeric_companion, numeric_discriminants, numeric_g_polynomial
 from rmttheory.errors import ParameterError
 
 __all__ = ["PenningtonWorahSolver", "check_parameters"]
-
-_S, _Z, _A2, _B2, _C, _CP = sp.symbols("s z a2 b2 c cp")
 
 #: score below which a root is not physical (relative imaginary parts).
 SCORE_TOL = 1e-12
 
 
 def check_parameters(eta: float, zeta: float, phi: float, psi: float) -> tuple[float, ...]:
-    """Validate (eta, zeta, phi, psi); raise :class:`ParameterError` with one clear line."""
-    vals = []
-    for name, v in (("eta", eta), ("zeta", zeta), ("phi", phi), ("psi", psi)):
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            raise ParameterError(f"{name} must be a number, got {v!r}") from None
-        if not math.isfinite(f):
-            raise ParameterError(f"{name} must be finite, got {v!r}")
-        vals.append(f)
-    eta, zeta, phi, psi = vals
-    if eta <= 0:
-        raise ParameterError(f"eta must be > 0, got {eta!r}")
-    if zeta < 0:
-        raise ParameterError(f"zeta must be >= 0, got {zeta!r}")
+    r"""Validate ``(eta, zeta, phi, psi)`` and return them as floats.
+
+    Parameters
+    ----------
+    eta, zeta
+        :math:`\eta > 0` and :math:`0 \le \zeta \le \eta` (to rounding: a ``zeta``
+        above ``eta`` by at most 1e-12 relative is set to ``eta``).
+    phi, psi
+        Ratios :math:`\phi = n_0/m > 0`, :math:`\psi = n_0/n_1 > 0`.
+
+    Returns
+    -------
+    tuple of float
+
+    Raises
+    ------
+    ParameterError
+        One clear line naming the parameter.
+
+    Examples
+    --------
+    >>> check_parameters(1, 0.5, 2, 0.5)
+    (1.0, 0.5, 2.0, 0.5)
+    """
+    eta = _params.real(eta, "eta", positive=True)
+    zeta = _params.real(zeta, "zeta", nonnegative=True)
+    phi = _params.real(phi, "phi", positive=True)
+    psi = _params.real(psi, "psi", positive=True)
     if zeta > eta * (1 + 1e-12):
         raise ParameterError(
             f"need zeta <= eta (Hermite expansion), got eta={eta!r}, zeta={zeta!r}"
         )
-    for name, v in (("phi", phi), ("psi", psi)):
-        if v <= 0:
-            raise ParameterError(f"{name} must be > 0, got {v!r}")
     return eta, min(zeta, eta), phi, psi
-
-
-@cache
-def _symbolic() -> tuple:
-    """Polynomial coefficients in u = 1/s_bar (lambdified) and discriminant factors."""
-    m = _A2 * _S * (_C - 1 - _Z * _S) / _C
-    w = -(1 + _B2 * _S) / (_A2 * _S)
-    F = sp.expand(sp.numer(sp.together(_CP * w * m**2 + (w - 1 + _CP) * m + 1)))
-    args = (_Z, _A2, _B2, _C, _CP)
-    co = sp.Poly(F, _S).all_coeffs()[::-1]  # u^4 .. u^0 (leading coefficient: c)
-    coeffs = [sp.lambdify(args, c_, "numpy") for c_ in co]
-
-    def disc_poly(expr):
-        d = sp.discriminant(expr, _S)
-        _, factors = sp.factor_list(d)
-        keep = [f**k for f, k in factors if f.has(_Z) and f != _Z]
-        poly = sp.Poly(sp.expand(sp.Mul(*keep)), _Z)
-        return [sp.lambdify((_A2, _B2, _C, _CP), co, "numpy") for co in poly.all_coeffs()]
-
-    discs = {
-        "general": disc_poly(F),
-        "linear": disc_poly(sp.expand(F.subs(_B2, 0))),
-        "mp": disc_poly(_B2 * _Z * _S**2 + (_Z - _B2 * (_C - 1)) * _S + 1),
-    }
-    return coeffs, discs
 
 
 @dataclass(frozen=True)
 class PenningtonWorahSolver:
-    """Root finding, branch selection and support of the Pennington–Worah law.
+    r"""Root finding, branch selection and support of the Pennington–Worah law.
 
-    Parameters are validated by :func:`check_parameters`.  All public methods
-    take and return quantities in the user's units (not normalized by eta).
+    Parameters
+    ----------
+    eta, zeta, phi, psi
+        As in :class:`rmttheory.distributions.PenningtonWorah` (validated by
+        :func:`check_parameters`).  Public methods take and return quantities
+        in the user's units (not normalized by :math:`\eta`).
+
+    Examples
+    --------
+    >>> sol = PenningtonWorahSolver(1.0, 0.5, 0.5, 2.0)
+    >>> sol.kind, round(sol.atom, 12)
+    ('general', 0.0)
     """
 
     eta: float
@@ -144,25 +152,27 @@ class PenningtonWorahSolver:
     # -- derived constants ---------------------------------------------------------
     @property
     def a2(self) -> float:
+        r""":math:`\zeta/\eta`."""
         return self.zeta / self.eta
 
     @property
     def b2(self) -> float:
+        r""":math:`1 - \zeta/\eta`."""
         return 1.0 - self.a2
 
     @property
     def c(self) -> float:
-        """n1/m = phi/psi."""
+        r""":math:`n_1/m = \phi/\psi`."""
         return self.phi / self.psi
 
     @property
     def cp(self) -> float:
-        """n1/n0 = 1/psi."""
+        r""":math:`n_1/n_0 = 1/\psi`."""
         return 1.0 / self.psi
 
     @property
     def kind(self) -> str:
-        """'mp' (zeta = 0), 'linear' (zeta = eta) or 'general'."""
+        """``'mp'`` (zeta = 0), ``'linear'`` (zeta = eta) or ``'general'``."""
         if self.zeta == 0:
             return "mp"
         if self.zeta == self.eta:
@@ -177,32 +187,35 @@ class PenningtonWorahSolver:
         return max(0.0, 1.0 - 1.0 / self.c)
 
     # -- polynomial ----------------------------------------------------------------
-    def _coeffs(self, zh: np.ndarray) -> list[np.ndarray]:
-        """Coefficients (u^4..u^0, u = 1/s_bar) at normalized z; 'mp' pads a quadratic.
-
-        The variable is the companion transform s_bar, whose polynomial in u has the
-        constant leading coefficient c (solving for s_M directly was tried and is
-        worse: s_bar = c s_M - (1-c)/z is singular at 0).
-        """
+    def _poly(self, zh: np.ndarray) -> np.ndarray:
+        """Coefficients in u (highest first) at normalized z, shape (N, degree + 1):
+        a quartic, a cubic (zeta = eta: the exact root u = 0 divided out) or a
+        quadratic (zeta = 0)."""
+        zh = np.asarray(zh)
         if self.kind == "mp":
             # b2 z s^2 + (z - b2 (c - 1)) s + 1 -> u^2 + (z - b2(c-1)) u + b2 z
-            zero = np.zeros_like(zh)
-            return [zero, zero, np.ones_like(zh), zh - self.b2 * (self.c - 1), self.b2 * zh]
-        coeffs, _ = _symbolic()
-        args = (zh, self.a2, self.b2, self.c, self.cp)
-        return [np.broadcast_to(np.asarray(f(*args)), zh.shape) for f in coeffs]
+            return np.stack([np.ones_like(zh), zh - self.b2 * (self.c - 1), self.b2 * zh], -1)
+        coeffs = numeric_companion()
+        cols = [
+            np.broadcast_to(np.asarray(f(zh, self.a2, self.b2, self.phi, self.psi)), zh.shape)
+            for f in coeffs
+        ]
+        if self.kind == "linear":
+            cols = cols[:4]
+        return np.stack(cols, axis=-1)
 
     def _roots_u(self, zh: np.ndarray) -> np.ndarray:
-        co = self._coeffs(zh)
+        co = self._poly(zh)
         if self.kind == "mp":
-            a, b, c = co[2], co[3], co[4]
-            disc = np.sqrt(b.astype(complex) ** 2 - 4 * a * c)
+            a, b, c = co[:, 0], co[:, 1].astype(complex), co[:, 2]
+            disc = np.sqrt(b**2 - 4 * a * c)
             q = -(b + np.where((np.conj(b) * disc).real >= 0, disc, -disc)) / 2
             with np.errstate(divide="ignore", invalid="ignore"):
-                r = np.stack([q / a, np.where(q != 0, c / q, 0)], axis=-1)
-            return r
+                return np.stack([q / a, np.where(q != 0, c / q, 0)], axis=-1)
         if np.isrealobj(zh):
-            u = real_quartic_roots(*co)
+            if self.kind == "linear":  # real arithmetic on the quartic: u = 0 is one root
+                co = np.concatenate([co, np.zeros((co.shape[0], 1))], axis=1)
+            u = real_quartic_roots(*(co[:, k] for k in range(5)))
             # Ferrari's shift by b/4 costs the small roots digits when the root magnitudes
             # span decades (zeta/eta -> 1 with phi << 1: one root ~ 1/phi, three ~ eta - zeta):
             # there the largest root is divided out and the small ones re-solved
@@ -210,10 +223,13 @@ class PenningtonWorahSolver:
             big = u[np.arange(len(u)), np.argmax(np.abs(u), axis=1)]
             spread = (mags[:, 3] > 1e3 * mags[:, 2]) & (np.abs(big.imag) <= 1e-12 * mags[:, 3])
             if np.any(spread):
-                full = np.stack([np.broadcast_to(c_, zh.shape) for c_ in co], axis=-1)
-                u[spread] = deflate_largest_root(full[spread].astype(complex), u[spread])
+                u[spread] = deflate_largest_root(co[spread].astype(complex), u[spread])
             return u
-        return quartic_roots(np.stack(co, axis=-1).astype(complex))
+        if self.kind == "linear":  # the exact root u = 0 divided out: a cubic
+            cc = co.astype(complex)
+            r = cubic_roots(*(cc[:, k] / cc[:, 0] for k in (1, 2, 3)))
+            return polish(cc, r, steps=3)[0]
+        return quartic_roots(co.astype(complex))
 
     def _score(self, v: np.ndarray, zh: np.ndarray) -> np.ndarray:
         """min of the relative imaginary parts of s_bar, m, m_bar (module docstring).
@@ -245,8 +261,8 @@ class PenningtonWorahSolver:
         return np.where(np.isfinite(sc), sc, -np.inf)
 
     def solve_normalized(self, zh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(v, score) at normalized points ``zh`` (real or complex arrays), where
-        v is the companion transform ``s_bar``.
+        """(v, score) at normalized points ``zh`` (real or complex arrays, Im >= 0),
+        where v is the companion transform ``s_bar``.
 
         ``score <= SCORE_TOL`` means no root is physical: on the real axis, a point
         outside the support (then v is NaN).
@@ -255,7 +271,7 @@ class PenningtonWorahSolver:
         shape = zh.shape
         zh = zh.reshape(-1)
         u = self._roots_u(zh)
-        if np.isrealobj(zh) and self.kind != "mp":
+        if np.isrealobj(zh):
             # real axis: roots come in real or conjugate pairs (columns 0-1, 2-3, +Im
             # first); only the member with Im u < 0 (Im s_bar > 0) can be physical
             u = u[:, [1, 3]]
@@ -271,24 +287,23 @@ class PenningtonWorahSolver:
         if np.any(ok) and np.isrealobj(zh):
             # real axis: Bairstow-refined factors plus one Newton step on the chosen
             # root (without it, zeta/eta = 0.999 loses 2.5e-6 of mass)
-            co = [np.broadcast_to(c_, zh.shape)[ok] for c_ in self._coeffs(zh)]
+            co = self._poly(zh)[ok]
             x = ub[ok]
-            p, dp = co[0] * x + co[1], co[0]
-            for c_ in co[2:]:
+            p, dp = co[:, 0] * x + co[:, 1], co[:, 0]
+            for k in range(2, co.shape[1]):
                 dp = dp * x + p
-                p = p * x + c_
+                p = p * x + co[:, k]
             with np.errstate(divide="ignore", invalid="ignore"):
                 new = x - p / dp
             v_best[ok] = 1.0 / np.where(np.isfinite(new), new, x)
         elif np.any(ok):  # complex Ferrari: three guarded Newton steps
-            co = np.stack(self._coeffs(zh), axis=-1).astype(complex)
-            up, _ = polish(co[ok], ub[ok][:, None], steps=3)
+            up, _ = polish(self._poly(zh)[ok].astype(complex), ub[ok][:, None], steps=3)
             v_best[ok] = 1.0 / up[:, 0]
         v_best = np.where(sc_best > SCORE_TOL, v_best, np.nan)
         return v_best.reshape(shape), sc_best.reshape(shape)
 
     def gram_transform_normalized(self, zh: np.ndarray) -> np.ndarray:
-        """s_M(z) = int dF_M/(lambda - z) at normalized z (NaN where no physical root)."""
+        r""":math:`s_M(z) = \int dF_M/(\lambda - z)` at normalized z (NaN where no physical root)."""
         v, _ = self.solve_normalized(zh)
         zh = np.asarray(zh)
         return (v + (1 - self.c) / zh) / self.c
@@ -313,18 +328,44 @@ class PenningtonWorahSolver:
         return self.support()[0][0] == 0.0
 
     def stieltjes(self, z: np.ndarray) -> np.ndarray:
-        """G(z) = E[1/(z - lambda)] (atom included) for complex z with Im z != 0."""
-        z = np.asarray(z, dtype=complex)
-        flip = z.imag < 0
-        zz = np.where(flip, np.conj(z), z)
-        G = -self.gram_transform_normalized(zz / self.eta) / self.eta
-        return np.where(flip, np.conj(G), G)
+        r""":math:`G(z) = E[1/(z - \lambda)]` (atom included) for complex ``z`` with
+        ``Im z >= 0``, ``z != 0`` (on the real axis: ``G(x + i0)``).
+
+        Far from the axis the branch rule picks the root; below 5% of the
+        support's scale the root is continued down from there (module docstring).
+        """
+        zh = np.asarray(z, dtype=complex).reshape(-1) / self.eta
+        y0 = 0.05 * self._support_cache()[-1][1]
+        v = np.empty(zh.shape, dtype=complex)
+        far = zh.imag >= y0
+        if far.any():
+            v[far], _ = self.solve_normalized(zh[far])
+        near = ~far
+        if near.any():
+            x = zh[near].real
+            start, _ = self.solve_normalized(x + 1j * y0)
+            u = track_root(
+                lambda w: self._poly(w).astype(complex),
+                x,
+                y0,
+                zh[near].imag,
+                1.0 / start,
+                scale=max(self._support_cache()[-1][1], abs(float(np.max(np.abs(x)))), 1.0),
+            )
+            v[near] = 1.0 / u
+        G = -(v + (1 - self.c) / zh) / self.c
+        # polish on the G-polynomial itself (the companion map above loses ~1/c digits)
+        co = np.stack(
+            [np.broadcast_to(f(zh, self.a2, self.b2, self.phi, self.psi), zh.shape)
+             for f in numeric_g_polynomial()], axis=-1,
+        ).astype(complex)  # fmt: skip
+        G = polish(co, G[:, None], steps=3)[0][:, 0]
+        return (G / self.eta).reshape(np.shape(z))
 
     # -- support -------------------------------------------------------------------
     def _edge_candidates(self) -> np.ndarray:
-        _, disc = _symbolic()
-        fns = disc[self.kind]
-        co = np.array([float(f(self.a2, self.b2, self.c, self.cp)) for f in fns])
+        fns = numeric_discriminants()[self.kind]
+        co = np.array([float(f(self.a2, self.phi, self.psi)) for f in fns])
         co = np.trim_zeros(co, "f")
         if len(co) < 2:
             return np.array([])
@@ -339,15 +380,16 @@ class PenningtonWorahSolver:
     def support_normalized(self) -> list[tuple[float, float]]:
         """Support intervals in units of eta: candidates are the positive real roots
         of the discriminant (in z) of the polynomial, classified and refined by
-        :func:`rmttheory.distributions.base.support_from_candidates`."""
-        from rmttheory.distributions.base import support_from_candidates
-
+        :func:`rmttheory._numerics.support.support_from_candidates`."""
         return support_from_candidates(self._edge_candidates(), self._inside)
 
     def support(self) -> list[tuple[float, float]]:
         """Support of the continuous part, a list of (lo, hi) in the user's units."""
         return [(lo * self.eta, hi * self.eta) for lo, hi in self._support_cache()]
 
-    @lru_cache(maxsize=1)  # noqa: B019 - frozen dataclass, one entry per instance is fine
-    def _support_cache(self):
+    def _support_cache(self) -> tuple[tuple[float, float], ...]:
+        return self._support_normalized
+
+    @cached_property
+    def _support_normalized(self) -> tuple[tuple[float, float], ...]:
         return tuple(self.support_normalized())

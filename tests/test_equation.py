@@ -158,3 +158,35 @@ def test_moments_against_sampled_traces(act, phi, psi):
 def test_moments_against_sampled_traces_cubic(phi, psi):
     """x^3 has large O(1/n) corrections (6% on m2 at n0=600): larger sizes."""
     _richardson_check("x**3", phi, psi, n_small=800, reps=6, kmax=3, max_rel_tol=0.25)
+
+
+def test_solver_polynomial_is_the_equation_and_silverstein():
+    """The solver's quartic is generated from the equation (same polynomial), and that
+    polynomial is Silverstein's quartic for a sample covariance whose population is
+    a2 WW^T + b2 (Gaussian equivalence), written here independently."""
+    from rmttheory.equation import S, numeric_companion
+    from rmttheory.solver import PenningtonWorahSolver
+
+    comp = PenningtonWorahEquation(eta=1).companion_polynomial
+    # Silverstein, typed independently: m = a2 s (c - 1 - z s)/c, w = -(1 + b2 s)/(a2 s),
+    # c' w m^2 + (w - 1 + c') m + 1 = 0, with c = phi/psi, c' = 1/psi
+    s = S
+    a2, b2, c, cp = ZETA, 1 - ZETA, PHI / PSI, 1 / PSI
+    m = a2 * s * (c - 1 - Z * s) / c
+    w = -(1 + b2 * s) / (a2 * s)
+    silverstein = sp.numer(sp.together(cp * w * m**2 + (w - 1 + cp) * m + 1))
+    ratio = sp.cancel(comp.as_expr() / silverstein)
+    assert not ratio.has(s) and not ratio.has(Z)
+    # the solver evaluates exactly these coefficients (generated, not typed)
+    vals = {
+        Z: sp.Rational(7, 10),
+        ZETA: sp.Rational(3, 8),
+        PHI: sp.Rational(1, 2),
+        PSI: sp.Rational(5, 4),
+    }
+    exact = [float(cf.subs(vals)) for cf in comp.all_coeffs()[::-1]]
+    fns = numeric_companion()
+    got = [float(f(0.7, 0.375, 0.625, 0.5, 1.25)) for f in fns]
+    np.testing.assert_allclose(got, exact, rtol=1e-14)
+    solver = PenningtonWorahSolver(1.0, 0.375, 0.5, 1.25)
+    np.testing.assert_allclose(solver._poly(np.array([0.7]))[0], exact, rtol=1e-14)

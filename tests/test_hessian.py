@@ -11,7 +11,7 @@ import torch
 
 from rmttheory.cli import main
 from rmttheory.errors import ParameterError, ResourceError, RmtError
-from rmttheory.hessians.exact import (
+from rmttheory.hessians import (
     HessianOperator,
     LossSpec,
     exact_hessian,

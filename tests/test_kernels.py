@@ -11,11 +11,10 @@ import pytest
 
 from rmttheory.cli import main
 from rmttheory.constants import derivative_moments, gaussian_constants
-from rmttheory.distributions import MarchenkoPastur
+from rmttheory.distributions import MarchenkoPastur, SilversteinLaw
 from rmttheory.errors import ParameterError
-from rmttheory.kernels.ntk import DeformedSilversteinLaw, ck_spectra, ntk_spectrum
-from rmttheory.kernels.propagation import SilversteinLaw
-from rmttheory.validation.sampling import deep_kernel_eigenvalues, ntk_eigenvalues
+from rmttheory.kernels import ntk_spectrum, propagate_spectrum
+from rmttheory.validation.kernel_sampling import deep_kernel_eigenvalues, ntk_eigenvalues
 
 X = np.linspace(0.05, 3.5, 40)
 
@@ -25,13 +24,13 @@ def test_reductions_to_marchenko_pastur(gamma):
     one = (np.array([1.0]), np.array([1.0]))
     mp_law = MarchenkoPastur(gamma)
     # alpha = v = 0: the Silverstein law; both solvers agree with the closed form
-    for law in (DeformedSilversteinLaw(*one, gamma), SilversteinLaw(*one, gamma)):
+    for law in (SilversteinLaw(*one, gamma),):
         np.testing.assert_allclose(law.pdf(X), mp_law.pdf(X), atol=1e-7)
         assert law.atom_mass == pytest.approx(mp_law.atom_mass)
     # alpha t0 + v with a point population t0: t0 MP(gamma) shifted by alpha t0 + v
     if gamma <= 1:
         t0, alpha, v = 2.0, 0.5, -0.3
-        shifted = DeformedSilversteinLaw(np.array([t0]), np.array([1.0]), gamma, alpha, v)
+        shifted = SilversteinLaw(np.array([t0]), np.array([1.0]), gamma, alpha, v)
         y = t0 * X + alpha * t0 + v
         np.testing.assert_allclose(shifted.pdf(y), mp_law.pdf(X) / t0, atol=1e-7)
 
@@ -39,7 +38,7 @@ def test_reductions_to_marchenko_pastur(gamma):
 def test_fixed_point_against_mpmath():
     tau, w = np.array([0.3, 1.0, 2.5]), np.array([0.2, 0.5, 0.3])
     gamma, alpha, v = 0.7, 1.0, 0.2
-    law = DeformedSilversteinLaw(tau, w, gamma, alpha, v)
+    law = SilversteinLaw(tau, w, gamma, alpha, v)
     mp.mp.dps = 30
     for x in (0.9, 2.0, 3.5):
         z = mp.mpc(x, mp.mpf("1e-25"))
@@ -73,7 +72,7 @@ def test_ntk_law_against_sampling_and_its_exact_mean():
 
 def test_wide_layers_ck_against_sampling():
     """n_l > m (gamma < 1): regression test for the companion atom of the Silverstein solver."""
-    layers = ck_spectra("tanh", 2, 2.0)
+    layers = propagate_spectrum("tanh", 2, 2.0)
     ev = deep_kernel_eigenvalues("tanh", 2, 300, 2.0, rng=4)
     dkw = math.sqrt(math.log(2 / 1e-3) / (2 * 300))
     for d, e in zip(layers, ev):
@@ -83,7 +82,7 @@ def test_wide_layers_ck_against_sampling():
 
 def test_bad_input():
     with pytest.raises(ParameterError):
-        DeformedSilversteinLaw(np.array([1.0]), np.array([1.0]), -1.0)
+        SilversteinLaw(np.array([1.0]), np.array([1.0]), -1.0)
     with pytest.raises(ParameterError):
         ntk_spectrum("tanh", 0.0, 1.0)
     assert main(["kernel-spectrum", "tanh", "--kernel", "ntk", "--depth", "2"]) == 2

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from rmttheory.cli import main
+from rmttheory.distributions import RatioLaw
 from rmttheory.errors import ParameterError
-from rmttheory.local_statistics.ratios import (
+from rmttheory.local_statistics import (
     MEAN_R_TILDE,
-    RatioLaw,
     closest_ensemble,
     sample_spectrum,
     spacing_ratios,

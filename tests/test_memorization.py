@@ -9,7 +9,7 @@ from rmttheory.distributions import PenningtonWorah
 from rmttheory.equation import PenningtonWorahEquation
 from rmttheory.errors import ParameterError
 from rmttheory.regression.memorization import ridge_training_loss
-from rmttheory.validation.sampling import sampled_ridge_training_loss as sampled_training_loss
+from rmttheory.validation.risk import sampled_ridge_training_loss as sampled_training_loss
 
 
 def _mp_loss(eta, zeta, phi, psi, gamma, near):

@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from rmttheory.distributions import MarchenkoPastur, PenningtonWorah
+from rmttheory.distributions import MarchenkoPastur, PenningtonWorah, SilversteinLaw
 from rmttheory.errors import ParameterError
-from rmttheory.kernels.propagation import SilversteinLaw, propagate_spectrum
+from rmttheory.kernels import propagate_spectrum
 from rmttheory.validation.compare import ks_distance
-from rmttheory.validation.sampling import deep_kernel_eigenvalues
+from rmttheory.validation.kernel_sampling import deep_kernel_eigenvalues
 
 
 def test_silverstein_law_with_point_population_is_marchenko_pastur():

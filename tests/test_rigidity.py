@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rmttheory.errors import ParameterError
-from rmttheory.local_statistics.ratios import sample_spectrum
+from rmttheory.local_statistics.ensembles import sample_spectrum
 from rmttheory.local_statistics.rigidity import number_variance, number_variance_theory
 from rmttheory.local_statistics.unfolding import unfold
 

@@ -11,14 +11,14 @@ import pytest
 from rmttheory import gaussian_constants
 from rmttheory.distributions import PenningtonWorah
 from rmttheory.errors import ParameterError
-from rmttheory.regression.memorization import ridge_training_loss
-from rmttheory.regression.random_features import RandomFeaturesRidge
-from rmttheory.regression.ridge import (
+from rmttheory.regression import (
     RidgeSpectrum,
     effective_regularization,
     gradient_flow_risk,
     ridge_risk,
 )
+from rmttheory.regression.memorization import ridge_training_loss
+from rmttheory.regression.random_features import RandomFeaturesRidge
 from rmttheory.validation.risk import (
     simulate_gradient_descent,
     simulate_random_features,

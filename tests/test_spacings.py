@@ -5,15 +5,10 @@ import math
 import numpy as np
 import pytest
 
+from rmttheory.distributions import GaudinGOE, WignerSurmise
+from rmttheory.distributions.spacing import gap_probability_goe
 from rmttheory.errors import ParameterError
-from rmttheory.local_statistics.ratios import sample_spectrum
-from rmttheory.local_statistics.unfolding import (
-    GaudinGOE,
-    WignerSurmise,
-    gap_probability_goe,
-    spacings,
-    unfold,
-)
+from rmttheory.local_statistics import sample_spectrum, spacings, unfold
 
 
 class _Semicircle:

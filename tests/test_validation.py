@@ -30,11 +30,9 @@ def quick_report(tmp_path_factory):
 def test_quick_report_content(quick_report):
     out, summary = quick_report
     data = json.loads((out / "report.json").read_text())
-    recs = [r for r in data["records"] if r["point"]["n0"] == 300]
-    ok, total = summary["theory_checks"]
-    assert (
-        summary["all_pass"] and summary["points"] == 24 + 4 + 1 + total
-    )  # + Hessians, model, theory
+    assert summary["all_pass"] and summary["checks"] == len(data["checks"]) == summary["passed"]
+    gram = data["sections"]["gram"]
+    recs = gram["main"]
     acts = {r["point"]["act"] for r in recs}
     assert acts >= {"tanh", "relu", "abs", "erf", "gelu", "sin"}
     assert len({(r["point"]["phi"], r["point"]["psi"]) for r in recs}) == 4
@@ -43,33 +41,43 @@ def test_quick_report_content(quick_report):
     assert spiked and all(r["outlier"]["rel_error"] <= r["outlier"]["tol"] for r in spiked)
     for r in recs:  # every check reports its value and tolerance
         assert r["ks"] <= r["ks_tol"] and r["mean_rel_error"] <= r["mean_rel_tol"]
-    assert -1.6 < summary["convergence_slopes"]["ks"] < -0.5
+    # one KS and one mean check per point, one outlier check per uncentered point
+    assert summary["sections"]["gram"][1] == 2 * len(recs) + len(spiked)
+    assert -1.6 < gram["slopes"]["ks"] < -0.5
     md = (out / "report.md").read_text()
-    assert md.count("| pass |") == 24 + 4 and "Fitted log–log slopes" in md
+    assert md.count("| pass |") == 24 and "Fitted log–log slopes" in md
     for fig in ("densities.png", "convergence.png"):
         assert (out / fig).stat().st_size > 10_000
     # Hessian section: 2 models x 2 data sets, GOE and not Poisson after training
-    hess = data["hessians"]
+    hess = data["sections"]["hessians"]["experiments"]
     assert {(h["model"], h["dataset"]) for h in hess} == {
         (m, d) for m in ("mlp", "cnn") for d in ("digits", "mnist1d")
     }
     for h in hess:
         assert h["closest"] == "goe" and h["ks_goe"] <= 0.5 * h["ks_poisson"]
         assert h["n_eigenvalues_used"] < h["n_eigenvalues"] and h["cutoff"] > 0
-        assert (out / "hessians" / h["figure"]).stat().st_size > 10_000
-    assert data["hessian_model"]["pass"] and "Network Hessians" in md
+        assert (out / h["figure"]).stat().st_size > 10_000
+    assert "Network Hessians" in md
     # deterministic-equivalent sections: every simulated point within its tolerance
-    ok, total = summary["theory_checks"]
-    assert ok == total >= 90
-    for fig in ("double_descent.png", "kernels.png", "scaling_law.png", "dynamics.png"):
+    theory = [c for c in data["checks"] if c["section"] not in ("gram", "hessians")]
+    assert len(theory) >= 90 and all(c["passed"] for c in theory)
+    for fig in (
+        "ridge_double_descent.png",
+        "rf_double_descent.png",
+        "kernels.png",
+        "scaling_law.png",
+        "dynamics.png",
+    ):
         assert (out / fig).stat().st_size > 20_000 and f"]({fig})" in md
-    scaling = json.loads((out / "theory" / "scaling.json").read_text())
+    scaling = json.loads((out / "sections" / "scaling.json").read_text())
     assert abs(scaling["slope_sim"] - scaling["exponent_theory"]) < 0.2
 
 
 def test_rerun_recomputes_nothing(quick_report):
     out, _ = quick_report
-    files = [f for d in ("points", "hessians", "theory") for f in sorted((out / d).glob("*.json"))]
+    files = [
+        f for d in ("points", "hessians", "sections") for f in sorted((out / d).glob("*.json"))
+    ]
     before = {f: f.stat().st_mtime_ns for f in files}
     validate(out, workers=1, device="cpu", progress=False)
     assert {f: f.stat().st_mtime_ns for f in files} == before

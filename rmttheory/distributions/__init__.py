@@ -1,14 +1,33 @@
-"""Limiting spectral laws sharing one protocol (:class:`SpectralDistribution`)."""
+"""Limiting spectral laws sharing one protocol (:class:`SpectralDistribution`).
 
-from rmttheory.distributions.base import SpectralDistribution, support_from_candidates
+=========================  ==============================================================
+law                        of
+=========================  ==============================================================
+:class:`MarchenkoPastur`   a white Wishart matrix (closed form)
+:class:`LinearNetwork`     a linear layer's Gram matrix (a product of two Wisharts)
+:class:`PenningtonWorah`   the Gram matrix of random features f(WX)
+:class:`SilversteinLaw`    a sample covariance with any population, optionally deformed
+:class:`RatioLaw`          adjacent-gap ratios (Poisson, GOE/GUE/GSE surmises)
+:class:`WignerSurmise`     nearest-neighbour spacings (surmises, Poisson)
+:class:`GaudinGOE`         the exact large-N GOE spacing law
+=========================  ==============================================================
+"""
+
+from rmttheory.distributions.base import SpectralDistribution
 from rmttheory.distributions.linear_network import LinearNetwork
 from rmttheory.distributions.marchenko_pastur import MarchenkoPastur
 from rmttheory.distributions.pennington_worah import PenningtonWorah
+from rmttheory.distributions.ratio import RatioLaw
+from rmttheory.distributions.silverstein import SilversteinLaw
+from rmttheory.distributions.spacing import GaudinGOE, WignerSurmise
 
 __all__ = [
     "SpectralDistribution",
-    "support_from_candidates",
     "MarchenkoPastur",
     "LinearNetwork",
     "PenningtonWorah",
+    "SilversteinLaw",
+    "RatioLaw",
+    "WignerSurmise",
+    "GaudinGOE",
 ]

@@ -1,200 +1,77 @@
-r"""A small distribution protocol for limiting spectral laws (scipy.stats names).
+r"""The distribution protocol of every limiting law (scipy.stats method names).
 
 scipy's ``rv_continuous`` cannot hold an atom, and our laws have one at 0, so
 every law of the package derives from :class:`SpectralDistribution`, which
-implements the public methods from three small hooks:
+implements the public methods (``pdf``, ``cdf``, ``sf``, ``ppf``, ``rvs``,
+``moment``, ``stieltjes``, ``support``, ``atoms``...) from small hooks:
 
-* ``_pdf(x)``: density of the continuous part for ``x > 0`` inside the support;
+* ``_pdf(x)``: density of the continuous part at points inside the support;
 * ``_support()``: the support of the continuous part, a list of ``(lo, hi)``;
-* ``_atoms()``: ``{location: mass}`` (default none).
+* ``_atoms()``: ``{location: mass}`` (default none);
+* optional exact hooks ``_cdf(x)``, ``_stieltjes(z)``, ``_moment(k)``;
+* ``_lower()``: the lower bound of the spectrum (0 for Gram matrices), where a
+  support component that starts there is a power-law hard edge when
+  ``SINGULAR_AT_LOWER``.
 
 Conventions shared by all laws:
 
 * ``pdf`` is the density of the *continuous part*: it integrates to
   ``1 - sum(atoms)``; it is 0 (never NaN) outside the support and ``inf`` at a
-  1/sqrt hard edge;
+  hard edge;
 * ``cdf(x) = P(lambda <= x)`` includes the atoms;
 * ``stieltjes(z) = E[1/(z - lambda)]`` (atoms included), so ``stieltjes(z) ~ 1/z``
-  at infinity and ``Im stieltjes(z) < 0`` when ``Im z > 0``.
+  at infinity, ``Im stieltjes(z) < 0`` when ``Im z > 0``, and on the real axis
+  the value is ``G(x + i0)`` (real outside the support);
+* NaN, strings or complex numbers where a real is expected raise
+  :class:`~rmttheory.errors.ParameterError`; nothing returns a silent NaN.
 
-Integrals use, on each support component, the change of variables
-:math:`x = lo + (hi - lo)(1 - \cos\theta)/2`, which makes square-root edges and
-:math:`1/\sqrt{x}` hard edges smooth in :math:`\theta`; the integrand is then
-interpolated by Chebyshev series to ~1e-13 (adaptive degree) and integrated
-exactly.
+Integrals use the piecewise-Chebyshev model of
+:mod:`rmttheory._numerics.chebyshev` on each support component.
 """
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
 import numpy as np
-from numpy.polynomial import chebyshev as C
-from numpy.polynomial import legendre
 
-from rmttheory.errors import ParameterError
+from rmttheory import _params
+from rmttheory._numerics.chebyshev import ComponentModel
+from rmttheory.errors import ConvergenceError, ParameterError, ResourceError
 
-__all__ = ["SpectralDistribution", "support_from_candidates"]
+__all__ = ["SpectralDistribution"]
 
-
-def support_from_candidates(
-    candidates: np.ndarray, inside: Callable[[np.ndarray], np.ndarray]
-) -> list[tuple[float, float]]:
-    """Support intervals from candidate edges and an 'is in the support' test.
-
-    Probes inside every interval between consecutive candidates (and between 0
-    and the first) classify it; each change of state between consecutive probes
-    is located by vectorized bisection to machine precision, so an edge the
-    candidates missed is still found.  A first probe inside means the support
-    reaches 0 (hard edge).
-    """
-    cand = np.sort(np.asarray(candidates, dtype=float))
-    cand = cand[cand > 0]
-    if cand.size:  # roots within 1e-10 of the scale are numerically 0, not edges
-        cand = cand[cand > 1e-10 * cand.max()]
-    if cand.size == 0:
-        raise ParameterError("no support edges found (degenerate parameters?)")
-    pts = np.concatenate([[0.0], cand, [cand[-1] * 1.5 + 1.0]])
-    fr = np.array([0.02, 0.25, 0.5, 0.75, 0.98])  # every real edge is a candidate
-    probes = np.unique((pts[:-1, None] + (pts[1:] - pts[:-1])[:, None] * fr).ravel())
-    state = inside(probes)
-    flips = np.nonzero(state[:-1] != state[1:])[0]
-    a, b = probes[flips], probes[flips + 1]
-    left_inside = state[flips]
-    for _ in range(200):
-        mid = 0.5 * (a + b)
-        if np.all((mid == a) | (mid == b)):
-            break
-        ins = inside(mid)
-        move_a = ins == left_inside
-        a, b = np.where(move_a, mid, a), np.where(move_a, b, mid)
-    edges = np.where(left_inside, a, b)  # the outermost point still inside
-    bounds = ([0.0] if state[0] else []) + [float(e) for e in edges]
-    if len(bounds) % 2:
-        raise ParameterError("support classification failed: unbounded support")
-    return [(bounds[k], bounds[k + 1]) for k in range(0, len(bounds), 2)]
-
-
-class _Component:
-    """Piecewise-Chebyshev model of one support component in the angle variable.
-
-    The interval [0, pi] of theta is split adaptively: a piece is accepted when
-    the last Chebyshev coefficients of its degree-32 interpolant are below 1e-11
-    of the component's scale, or when the piece is too small to matter (its
-    contribution below 1e-15); weak singularities (x^(-2/3) edges) are thus
-    resolved by local refinement.
-    """
-
-    DEG = 32
-    MAX_PIECES = 4000
-    #: accept a piece when its last coefficients are below this fraction of max |g|
-    #: (the root solvers are accurate to ~1e-12 relative, so finer is noise)
-    TAIL_TOL = 1e-11
-
-    def __init__(self, pdf: Callable[[np.ndarray], np.ndarray], lo: float, hi: float):
-        self.lo, self.hi = lo, hi
-        half = 0.5 * (hi - lo)
-
-        if lo == 0.0:
-            # Hard edge at 0: very close to 0 root solvers lose digits, so below x_f
-            # the density continues as the power law fitted on [x_f, 4 x_f]
-            # (exponent -1/2 for n1 = m, -2/3 for a square linear network, ...).
-            # x_f is the smallest of 1e-12, 1e-11, ... 1e-4 (times hi) where the
-            # density is positive at x_f, 4 x_f, 16 x_f and the two local exponents
-            # agree to 1e-3 (a solver losing digits fails that test); the neglected
-            # mass below x_f is then O(x_f^(1 + expo)) times the fit's error.
-            for rel in (1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4):
-                xf = rel * hi
-                r0, r1, r2 = pdf(np.array([xf, 4 * xf, 16 * xf]))
-                if r0 > 0 and r1 > 0 and r2 > 0:
-                    e1, e2 = np.log(r1 / r0) / np.log(4.0), np.log(r2 / r1) / np.log(4.0)
-                    if abs(e1 - e2) < 1e-3:
-                        break
-            expo = np.log(r1 / r0) / np.log(4.0) if r0 > 0 and r1 > 0 else 0.0
-            raw_pdf = pdf
-
-            def pdf(x, raw_pdf=raw_pdf, xf=xf, r0=r0, expo=expo):
-                x = np.asarray(x, dtype=float)
-                out = np.empty_like(x)
-                low = x < xf
-                out[~low] = raw_pdf(x[~low])
-                out[low] = r0 * (np.maximum(x[low], 1e-300) / xf) ** expo
-                return out
-
-            self.edge_exponent = float(expo)
-
-        def g(theta: np.ndarray) -> np.ndarray:
-            x = lo + (hi - lo) * np.sin(theta / 2) ** 2  # = lo + half (1 - cos), no cancellation
-            with np.errstate(invalid="ignore"):
-                v = pdf(x) * half * np.sin(theta)
-            return np.where(np.isfinite(v), v, 0.0)
-
-        self.g = g
-        probe = g(np.linspace(0, np.pi, 257)[1:-1])
-        scale = max(float(np.max(np.abs(probe))), 1e-300)
-        todo = [(0.0, np.pi)]
-        pieces = []
-        while todo:
-            a, b = todo.pop(0)  # breadth first: a cap on pieces cannot starve the bulk
-            coef = C.chebinterpolate(lambda u, a=a, b=b: g(a + (b - a) * (u + 1) / 2), self.DEG)
-            tail = float(np.max(np.abs(coef[-4:])))
-            small = (b - a) * float(np.max(np.abs(coef))) < 1e-15 * scale * np.pi
-            if tail <= self.TAIL_TOL * scale or small or len(pieces) + len(todo) > self.MAX_PIECES:
-                pieces.append((a, b, coef))
-            else:
-                mid = 0.5 * (a + b)
-                todo.extend([(mid, b), (a, mid)])
-        pieces.sort(key=lambda p: p[0])
-        self.breaks = np.array([p[0] for p in pieces] + [np.pi])
-        self.cums, starts = [], [0.0]
-        for a, b, coef in pieces:
-            cum = C.chebint(coef, lbnd=-1) * ((b - a) / 2)
-            self.cums.append(cum)
-            starts.append(starts[-1] + float(C.chebval(1.0, cum)))
-        self.starts = np.array(starts)
-        self.mass = float(self.starts[-1])
-        self.degree = len(pieces)  # number of pieces (each of degree DEG)
-
-    def theta(self, x: np.ndarray) -> np.ndarray:
-        t = np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
-        return 2 * np.arcsin(np.sqrt(t))
-
-    def cdf(self, x: np.ndarray) -> np.ndarray:
-        th = self.theta(x)
-        k = np.clip(np.searchsorted(self.breaks, th, side="right") - 1, 0, len(self.cums) - 1)
-        out = np.empty_like(th)
-        for j in np.unique(k):
-            sel = k == j
-            a, b = self.breaks[j], self.breaks[j + 1]
-            u = 2 * (th[sel] - a) / (b - a) - 1
-            out[sel] = self.starts[j] + C.chebval(u, self.cums[j])
-        return out
-
-    def nodes(self, n: int = 48) -> tuple[np.ndarray, np.ndarray]:
-        """Gauss–Legendre nodes (n per piece) in theta mapped to x, with weights
-        that include the density: sum(w * h(x)) ~ integral of h * pdf."""
-        t, w = legendre.leggauss(n)
-        a, b = self.breaks[:-1, None], self.breaks[1:, None]
-        theta = (a + (b - a) * (t[None, :] + 1) / 2).ravel()
-        ww = (w[None, :] * (b - a) / 2).ravel()
-        x = self.lo + (self.hi - self.lo) * np.sin(theta / 2) ** 2
-        return x, ww * self.g(theta)
+#: largest number of draws ``rvs`` accepts in one call (8 bytes each)
+MAX_DRAWS = 10**9
 
 
 class SpectralDistribution(ABC):
-    """Base class of the limiting spectral laws (see the module docstring)."""
+    """Base class of the limiting spectral laws (see the module docstring).
 
-    #: a support reaching 0 is a 1/sqrt-type hard edge (eigenvalue laws); laws of
-    #: spacings and ratios set this to False and evaluate their density at 0
-    SINGULAR_AT_ZERO = True
+    Examples
+    --------
+    >>> from rmttheory.distributions import MarchenkoPastur
+    >>> law = MarchenkoPastur(0.25)
+    >>> law.support(), law.atoms()
+    ([(0.25, 2.25)], {})
+    >>> float(law.cdf(2.25))
+    1.0
+    """
+
+    #: a component starting at the lower bound is a power-law hard edge (eigenvalue
+    #: laws); laws of spacings and ratios set this to False
+    SINGULAR_AT_LOWER = True
+    #: largest accepted |continuous mass + atoms - 1| before the law refuses to answer
+    MASS_TOL = 1e-6
 
     # -- hooks ---------------------------------------------------------------------
     @abstractmethod
     def _pdf(self, x: np.ndarray) -> np.ndarray:
-        """Density of the continuous part at points ``x > 0`` (may be 0 outside)."""
+        """Density of the continuous part at points inside the support (may be 0 outside)."""
 
     @abstractmethod
     def _support(self) -> list[tuple[float, float]]:
@@ -203,6 +80,21 @@ class SpectralDistribution(ABC):
     def _atoms(self) -> dict[float, float]:
         return {}
 
+    def _lower(self) -> float:
+        return 0.0
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray | None:
+        """Exact cdf (atoms included) or None for the generic integral."""
+        return None
+
+    def _stieltjes(self, z: np.ndarray) -> np.ndarray:
+        """G at points with Im z >= 0 (exact where a law can); default: quadrature."""
+        return self._stieltjes_quadrature(z)
+
+    def _moment(self, k: int) -> float | None:
+        """Exact raw moment, or None for quadrature."""
+        return None
+
     # -- support, atoms ------------------------------------------------------------
     @cached_property
     def _support_cached(self) -> tuple[tuple[float, float], ...]:
@@ -210,80 +102,97 @@ class SpectralDistribution(ABC):
 
     def support(self) -> list[tuple[float, float]]:
         """Support of the continuous part: a list of ``(lo, hi)`` intervals."""
-        return [tuple(iv) for iv in self._support_cached]  # type: ignore[misc]
+        return [(lo, hi) for lo, hi in self._support_cached]
 
     def atoms(self) -> dict[float, float]:
         """Point masses ``{location: mass}`` (only masses > 0)."""
-        return {k: v for k, v in self._atoms().items() if v > 0}
+        return {float(k): float(v) for k, v in self._atoms().items() if v > 0}
 
     @property
     def atom_mass(self) -> float:
+        """Total mass of the atoms."""
         return float(sum(self.atoms().values()))
+
+    @property
+    def hard_edge(self) -> bool:
+        """True when a support component starts at the lower bound with a diverging density."""
+        return self.SINGULAR_AT_LOWER and self._support_cached[0][0] == self._lower()
 
     # -- density -------------------------------------------------------------------
     def pdf(self, x: Any) -> np.ndarray:
-        """Density of the continuous part (0 outside the support, never NaN)."""
-        x = np.asarray(x, dtype=float)
-        if np.isnan(x).any():
-            raise ParameterError("pdf got NaN input")
+        """Density of the continuous part (0 outside the support, ``inf`` at a hard edge).
+
+        Parameters
+        ----------
+        x
+            Real points (any shape); NaN, strings and complex input raise.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        x = _params.real_array(x, "x")
         out = np.zeros(x.shape)
         inside = np.zeros(x.shape, dtype=bool)
         for lo, hi in self._support_cached:
             inside |= (x >= lo) & (x <= hi)
-        pos = inside & (x > 0)
-        if pos.any():
-            out[pos] = np.maximum(self._pdf(x[pos]), 0.0)
-        zero = inside & (x == 0)
-        if zero.any():
-            out[zero] = np.inf if self.SINGULAR_AT_ZERO else np.maximum(self._pdf(x[zero]), 0.0)
+        edge = inside & (x == self._lower()) & self.hard_edge
+        regular = inside & ~edge
+        if regular.any():
+            out[regular] = np.maximum(self._pdf(x[regular]), 0.0)
+        out[edge] = np.inf
         return out
 
-    #: largest accepted |continuous mass + atoms - 1| before the law refuses to answer
-    MASS_TOL = 1e-6
-
     @cached_property
-    def _components(self) -> list[_Component]:
-        comps = [_Component(self._pdf, lo, hi) for lo, hi in self._support_cached]
+    def _components(self) -> list[ComponentModel]:
+        lower = self._lower()
+        comps = [
+            ComponentModel(self._pdf, lo, hi, hard_edge=self.SINGULAR_AT_LOWER and lo == lower)
+            for lo, hi in self._support_cached
+        ]
         total = sum(c.mass for c in comps) + self.atom_mass
         if not abs(total - 1) <= self.MASS_TOL:
-            from rmttheory.errors import ConvergenceError
-
             raise ConvergenceError(
                 f"{self!r}: total mass {total:.9f} != 1; the numerical solution is not "
-                "trustworthy for these parameters (known hard regime: zeta/eta within "
-                "~1e-3 of 1 with phi and psi both ~1e-3)"
+                "trustworthy for these parameters"
             )
         return comps
 
     def continuous_mass(self) -> float:
-        """Integral of :meth:`pdf` (should equal ``1 - atom_mass``)."""
+        """Integral of :meth:`pdf` (equals ``1 - atom_mass`` within ``MASS_TOL``)."""
         return float(sum(c.mass for c in self._components))
 
     def cdf(self, x: Any) -> np.ndarray:
-        """P(lambda <= x), atoms included."""
-        x = np.asarray(x, dtype=float)
+        """:math:`P(\\lambda \\le x)`, atoms included (NaN input raises)."""
+        x = _params.real_array(x, "x")
+        exact = self._cdf(x)
+        if exact is not None:
+            return np.clip(exact, 0.0, 1.0)
         out = np.zeros(x.shape)
         for loc, mass in self.atoms().items():
             out += np.where(x >= loc, mass, 0.0)
         for comp in self._components:
-            below = x >= comp.hi
-            out += np.where(below, comp.mass, 0.0)
-            mid = (x > comp.lo) & ~below
+            above = x >= comp.hi
+            out += np.where(above, comp.mass, 0.0)
+            mid = (x > comp.lo) & ~above
             if mid.any():
                 out[mid] += comp.cdf(x[mid])
         return np.clip(out, 0.0, 1.0)
 
     def sf(self, x: Any) -> np.ndarray:
-        """1 - cdf(x)."""
+        """Survival function :math:`1 - F(x)`."""
         return 1.0 - self.cdf(x)
 
+    def _range(self) -> tuple[float, float]:
+        ends = [v for iv in self._support_cached for v in iv] + list(self.atoms())
+        return min(ends), max(ends)
+
     def ppf(self, q: Any) -> np.ndarray:
-        """Quantile: the smallest x with cdf(x) >= q (vectorized bisection)."""
-        q = np.asarray(q, dtype=float)
-        if np.any((q < 0) | (q > 1)) or np.isnan(q).any():
+        """Quantile: the smallest x with ``cdf(x) >= q`` (vectorized bisection), ``0 <= q <= 1``."""
+        q = _params.real_array(q, "q")
+        if np.any((q < 0) | (q > 1)):
             raise ParameterError("ppf needs 0 <= q <= 1")
-        lo_all = min([lo for lo, _ in self._support_cached] + list(self.atoms()))
-        hi_all = max([hi for _, hi in self._support_cached] + list(self.atoms()))
+        lo_all, hi_all = self._range()
         a = np.full(q.shape, lo_all)
         b = np.full(q.shape, hi_all)
         for _ in range(100):
@@ -292,7 +201,7 @@ class SpectralDistribution(ABC):
             b = np.where(go_left, mid, b)
             a = np.where(go_left, a, mid)
         res = b
-        # atoms: a quantile inside an atom's jump is the atom's location
+        # a quantile inside an atom's jump is the atom's location
         for loc in self.atoms():
             res = np.where(np.abs(res - loc) <= 1e-12 * max(1.0, abs(hi_all)), loc, res)
         return res
@@ -300,15 +209,25 @@ class SpectralDistribution(ABC):
     def rvs(
         self, size: int | tuple[int, ...] = 1, random_state: np.random.Generator | int | None = None
     ) -> np.ndarray:
-        """Independent draws by inverse-transform sampling (seeded)."""
+        """Independent draws by inverse-transform sampling, seeded by ``random_state``.
+
+        Oversize requests (more than ``MAX_DRAWS`` values) are refused before
+        anything is allocated.
+        """
+        shape = (size,) if not isinstance(size, tuple) else size
+        dims = [_params.integer(s, "size", minimum=0) for s in shape]
+        if math.prod(dims) > MAX_DRAWS:
+            raise ResourceError(f"rvs: {math.prod(dims)} draws requested, at most {MAX_DRAWS}")
         rng = np.random.default_rng(random_state)
-        return self.ppf(rng.random(size))
+        return self.ppf(rng.random(tuple(dims)))
 
     def ks_distance(self, sample: Any) -> float:
-        """Kolmogorov–Smirnov distance sup |F_n - F| between the empirical cdf of
-        ``sample`` and :meth:`cdf`, evaluated on both sides of every jump (ties in
-        the sample and atoms of the law are handled exactly)."""
-        x = np.sort(np.asarray(sample, dtype=float))
+        """Kolmogorov–Smirnov distance :math:`\\sup |F_n - F|` to the empirical cdf of ``sample``.
+
+        Evaluated on both sides of every jump, so ties in the sample and atoms
+        of the law are handled exactly.
+        """
+        x = np.sort(_params.real_array(sample, "sample", allow_empty=False, finite=True).ravel())
         u, counts = np.unique(x, return_counts=True)
         right = np.cumsum(counts) / x.size  # F_n(u)
         left = right - counts / x.size  # F_n(u-)
@@ -319,9 +238,10 @@ class SpectralDistribution(ABC):
 
     # -- moments -------------------------------------------------------------------
     def quadrature(self, n: int = 48) -> tuple[np.ndarray, np.ndarray]:
-        """Nodes and weights of the whole law: atoms (weight = mass) then Gauss–Legendre
-        nodes in the smoothing angle, ``n`` per adaptive piece, so that
-        ``sum(w * h(x))`` approximates E[h(lambda)] (exactly for the atoms)."""
+        """Nodes and weights of the whole law: atoms (weight = mass), then Gauss–Legendre
+        nodes, ``n`` per Chebyshev piece, so that ``sum(w * h(x))`` approximates
+        :math:`E[h(\\lambda)]` (exactly for the atoms)."""
+        n = _params.integer(n, "n", minimum=1)
         atoms = self.atoms()
         xs = [np.array(list(atoms), dtype=float)]
         ws = [np.array(list(atoms.values()), dtype=float)]
@@ -332,38 +252,116 @@ class SpectralDistribution(ABC):
         return np.concatenate(xs), np.concatenate(ws)
 
     def expect(self, func: Callable[[np.ndarray], np.ndarray]) -> float:
-        """E[func(lambda)] over the whole law (atoms included)."""
+        """:math:`E[func(\\lambda)]` over the whole law (atoms included)."""
         x, w = self.quadrature()
         return float(np.sum(w * func(x)))
 
     def moment(self, k: int) -> float:
-        """Raw moment E[lambda^k] (atoms included)."""
+        """Raw moment :math:`E[\\lambda^k]` (atoms included), for an integer ``k``.
+
+        Negative ``k`` raises :class:`ParameterError` when the integral diverges
+        (an atom at 0, or a hard edge at 0 with density exponent ``e`` and
+        ``k + e <= -1``).
+        """
+        k = _params.integer(k, "k")
         if k == 0:
             return 1.0
+        exact = self._moment(k)
+        if exact is not None:
+            return float(exact)
+        if k < 0:
+            if any(loc == 0 for loc in self.atoms()):
+                raise ParameterError(f"moment({k}) is infinite: the law has an atom at 0")
+            first = self._components[0]
+            if first.lo == 0.0 and (
+                first.edge_exponent is None or k + first.edge_exponent <= -1 + 1e-3
+            ):
+                raise ParameterError(
+                    f"moment({k}) is infinite: the density behaves like x^"
+                    f"{first.edge_exponent if first.edge_exponent is not None else 0:.3g} at 0"
+                )
         return self.expect(lambda x: x**k)
 
     def mean(self) -> float:
+        """:math:`E[\\lambda]`."""
         return self.moment(1)
 
     def var(self) -> float:
+        """Variance of the law."""
         return self.moment(2) - self.mean() ** 2
 
     # -- transforms ----------------------------------------------------------------
     def stieltjes(self, z: Any) -> np.ndarray:
-        """G(z) = E[1/(z - lambda)] by quadrature (subclasses may do better)."""
-        z = np.asarray(z, dtype=complex)
-        flat = z.reshape(-1)
+        """:math:`G(z) = E[1/(z - \\lambda)]` (atoms included) for any complex ``z``.
+
+        ``G(conj z) = conj G(z)``; on the real axis the value is ``G(x + i0)``
+        (real outside the support, :math:`-i\\pi\\rho(x)` its imaginary part
+        inside).  At an atom, or at a hard edge, ``G`` is infinite and a
+        :class:`ParameterError` is raised.
+        """
+        z = _params.complex_array(z, "z")
+        flip = z.imag < 0
+        zz = np.where(flip, np.conj(z), z).reshape(-1)
+        on_axis = zz.imag == 0
+        bad = on_axis & (
+            np.isin(zz.real, list(self.atoms())) | ((zz.real == self._lower()) & self.hard_edge)
+        )
+        if bad.any():
+            raise ParameterError(
+                f"G is infinite at z = {zz[bad][0].real:g} (an atom or a hard edge of the law)"
+            )
+        G = np.asarray(self._stieltjes(zz), dtype=complex)
+        G = np.where(on_axis & ~self._in_support(zz.real), G.real + 0j, G)
+        G = G.reshape(z.shape)
+        return np.where(flip, np.conj(G), G)
+
+    def _in_support(self, x: np.ndarray) -> np.ndarray:
+        inside = np.zeros(x.shape, dtype=bool)
+        for lo, hi in self._support_cached:
+            inside |= (x >= lo) & (x <= hi)
+        return inside
+
+    def _stieltjes_quadrature(self, z: np.ndarray) -> np.ndarray:
+        """G by quadrature of density and atoms, with the pole subtracted near the support.
+
+        On a component ``[lo, hi]`` and for ``z`` near it,
+        :math:`\\int\\rho/(z-\\lambda) = \\int(\\rho(\\lambda)-\\rho_0)/(z-\\lambda)
+        + \\rho_0\\log\\frac{z-lo}{z-hi}` with :math:`\\rho_0 = \\rho(\\mathrm{Re}\\,z)`,
+        whose integrand stays bounded as ``Im z -> 0``.
+        """
+        flat = np.asarray(z, dtype=complex).reshape(-1)
         out = np.zeros(flat.shape, dtype=complex)
         for loc, mass in self.atoms().items():
-            out += mass / (flat - loc)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out += mass / (flat - loc)
         for comp in self._components:
             x, w = comp.nodes()
-            out += (w[None, :] / (flat[:, None] - x[None, :])).sum(axis=1)
-        return out.reshape(z.shape)
+            _, dlam = comp.lebesgue_nodes()
+            width = comp.hi - comp.lo
+            near = (np.abs(flat.imag) < 0.2 * width) & (
+                (flat.real > comp.lo - 0.2 * width) & (flat.real < comp.hi + 0.2 * width)
+            )
+            x0 = np.clip(flat.real, comp.lo, comp.hi)
+            rho0 = np.zeros(flat.shape)
+            interior = near & (x0 > comp.lo) & (x0 < comp.hi)
+            if interior.any():
+                rho0[interior] = self._pdf(x0[interior])
+            rho0 = np.where(np.isfinite(rho0), rho0, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                diff = (w[None, :] - rho0[:, None] * dlam[None, :]) / (flat[:, None] - x[None, :])
+                diff = np.where(np.isfinite(diff), diff, 0.0)
+                logs = np.log(flat - comp.lo) - np.log(flat - comp.hi)
+            out += diff.sum(axis=1) + np.where(rho0 != 0, rho0 * logs, 0.0)
+        return out
 
     # -- figure --------------------------------------------------------------------
     def plot(self, ax: Any = None, n: int = 600, **kwargs: Any) -> Any:
-        """Draw the density (and atoms as labelled markers) on ``ax`` (created if None)."""
+        """Draw the density (atoms as labelled arrows) on ``ax`` (created if None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -385,6 +383,6 @@ class SpectralDistribution(ABC):
                 arrowprops={"arrowstyle": "->"},
                 fontsize=8,
             )
-        ax.set_xlabel(r"$\lambda$")
-        ax.set_ylabel("density")
+        ax.set_xlabel(r"eigenvalue $\lambda$")
+        ax.set_ylabel(r"density $\rho(\lambda)$")
         return ax

@@ -16,32 +16,62 @@ Stieltjes transform solves the cubic
 
 A real cubic has at most one complex-conjugate pair, so on the real axis the
 density is :math:`-\operatorname{Im} G/\pi` of the root with negative imaginary
-part: no branch ambiguity.  Atom at 0: :math:`1 - \min(n_0, m)/n_1`.
-Off the real axis the cubic's roots are not paired, so :meth:`stieltjes` uses the
-generic quadrature of the density (exact to ~1e-12 away from the support).
+part: no branch ambiguity.  Off the axis the physical root is the one with
+:math:`G \approx 1/z` far away (the smallest :math:`|w|` at :math:`\operatorname{Im} z`
+= 10 times the support's scale), continued down to the requested point
+(:mod:`rmttheory._numerics.continuation`).  Atom at 0: :math:`1 - \min(n_0, m)/n_1`.
+
+>>> law = LinearNetwork(1.0, 0.5, 0.5)
+>>> round(law.mean(), 10)
+1.0
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from rmttheory import _params
+from rmttheory._numerics.continuation import track_root
 from rmttheory._numerics.polyroots import cubic_roots, polish
-from rmttheory.distributions.base import SpectralDistribution, support_from_candidates
-from rmttheory.errors import ParameterError
+from rmttheory._numerics.support import support_from_candidates
+from rmttheory.constants import FromConstants, GaussianConstants
+from rmttheory.distributions.base import SpectralDistribution
 
 __all__ = ["LinearNetwork"]
 
 
-class LinearNetwork(SpectralDistribution):
-    """Gram-matrix law of a linear layer, ``LinearNetwork(zeta, phi, psi)``."""
+class LinearNetwork(FromConstants, SpectralDistribution):
+    """Gram-matrix law of a linear layer (see the module docstring).
 
-    def __init__(self, zeta: float, phi: float, psi: float):
-        for name, v in (("zeta", zeta), ("phi", phi), ("psi", psi)):
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise ParameterError(f"{name} must be finite and > 0, got {v!r}")
-        self.zeta, self.phi, self.psi = float(zeta), float(phi), float(psi)
+    Parameters
+    ----------
+    zeta
+        Scale :math:`\\zeta > 0` (for a linear activation :math:`f(x) = ax`,
+        :math:`\\zeta = \\eta = a^2\\sigma^2`).
+    phi, psi
+        :math:`\\phi = n_0/m`, :math:`\\psi = n_0/n_1`.
+    constants
+        The :class:`~rmttheory.constants.GaussianConstants` it was built from, if any.
+
+    Examples
+    --------
+    >>> law = LinearNetwork(1.0, 2.0, 0.5)
+    >>> round(law.atom_mass, 12)  # 1 - min(n0, m)/n1 = 1 - psi/phi
+    0.75
+    """
+
+    def __init__(
+        self, zeta: float, phi: float, psi: float, *, constants: GaussianConstants | None = None
+    ):
+        self.zeta = _params.real(zeta, "zeta", positive=True)
+        self.phi = _params.real(phi, "phi", positive=True)
+        self.psi = _params.real(psi, "psi", positive=True)
+        self.constants = constants
+
+    @classmethod
+    def from_constants(cls, constants: GaussianConstants, phi: float, psi: float) -> LinearNetwork:
+        """The law of the *linear part* of an activation: scale :math:`\\zeta` of ``constants``."""
+        return cls(constants.zeta, phi, psi, constants=constants)
 
     def __repr__(self) -> str:
         return f"LinearNetwork(zeta={self.zeta:g}, phi={self.phi:g}, psi={self.psi:g})"
@@ -73,14 +103,34 @@ class LinearNetwork(SpectralDistribution):
         dens = -self.psi * im / (np.pi * x)
         return np.where(im < -tol, dens, 0.0)
 
+    def _stieltjes(self, z: np.ndarray) -> np.ndarray:
+        z = np.asarray(z, dtype=complex)
+        scale = self._support_cached[-1][1]
+        top = 10.0 * scale
+        start = z.real + 1j * np.maximum(z.imag, top)
+        w0 = self._w_roots(start)
+        w_start = w0[np.arange(z.size), np.argmin(np.abs(w0), axis=1)]
+        w = w_start.copy()
+        low = z.imag < top
+        if low.any():
+            w[low] = track_root(
+                self._cubic,
+                z.real[low],
+                top,
+                z.imag[low],
+                w_start[low],
+                scale=max(scale, float(np.max(np.abs(z.real[low])))),
+            )
+        return (1 + self.psi * w) / z
+
     def _atoms(self) -> dict[float, float]:
         return {0.0: max(0.0, 1.0 - min(self.psi, self.psi / self.phi))}
 
     def _support(self) -> list[tuple[float, float]]:
         # discriminant of the cubic is a cubic polynomial in z: fit it exactly on 4 points
-        def disc(zv):
+        def disc(zv: float) -> float:
             a, b, c, d = self._cubic(np.array([zv], dtype=float))[0].real
-            return (
+            return float(
                 18 * a * b * c * d
                 - 4 * b**3 * d
                 + b * b * c * c

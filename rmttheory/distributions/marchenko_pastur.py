@@ -10,11 +10,19 @@ standard entries, ratio :math:`r = n/m`:
 
 plus an atom :math:`1 - 1/r` at 0 when :math:`r > 1`.  Its Stieltjes transform
 :math:`G = \mathbb E[1/(z-\lambda)]` solves
-:math:`\sigma^2 r z G^2 - (z - \sigma^2(1-r))G + 1 = 0`.
+:math:`\sigma^2 r z G^2 - (z - \sigma^2(1-r))G + 1 = 0`; the physical root is
+written :math:`G = 2/\big(z - \sigma^2(1-r) + \sqrt{z-x_-}\sqrt{z-x_+}\big)` (principal
+square roots), which has no cancellation anywhere, :math:`z = 0` included.  The cdf is
+exact: with :math:`a = x_-`, :math:`b = x_+`,
+
+.. math::
+
+    \int_a^x \frac{\sqrt{(b-t)(t-a)}}{t}\,dt = \Big[\sqrt{(b-t)(t-a)}
+    + \tfrac{a+b}{2}\arcsin\tfrac{2t-a-b}{b-a}
+    - \sqrt{ab}\,\arcsin\tfrac{(a+b)t-2ab}{(b-a)t}\Big]_a^x .
 
 In the Pennington–Worah setting, :math:`\zeta = 0` gives ``MarchenkoPastur(phi/psi, eta)``.
 
->>> from rmttheory.distributions import MarchenkoPastur
 >>> mp = MarchenkoPastur(0.25)
 >>> mp.support()
 [(0.25, 2.25)]
@@ -28,21 +36,32 @@ import math
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.distributions.base import SpectralDistribution
-from rmttheory.errors import ParameterError
 
 __all__ = ["MarchenkoPastur"]
 
 
 class MarchenkoPastur(SpectralDistribution):
-    """Marchenko–Pastur law of ratio ``ratio = n/m`` and scale ``scale = sigma^2``."""
+    """Marchenko–Pastur law of ratio ``ratio = n/m`` and scale ``scale = sigma^2``.
+
+    Parameters
+    ----------
+    ratio
+        :math:`r = n/m > 0` (dimension over samples).
+    scale
+        :math:`\\sigma^2 > 0`, the variance of the entries; the mean of the law.
+
+    Examples
+    --------
+    >>> law = MarchenkoPastur(4.0)
+    >>> law.atoms(), round(float(law.cdf(4.0)), 6)
+    ({0.0: 0.75}, 0.888348)
+    """
 
     def __init__(self, ratio: float, scale: float = 1.0):
-        for name, v in (("ratio", ratio), ("scale", scale)):
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise ParameterError(f"{name} must be finite and > 0, got {v!r}")
-        self.ratio = float(ratio)
-        self.scale = float(scale)
+        self.ratio = _params.real(ratio, "ratio", positive=True)
+        self.scale = _params.real(scale, "scale", positive=True)
         self.lower = self.scale * (1 - math.sqrt(self.ratio)) ** 2
         self.upper = self.scale * (1 + math.sqrt(self.ratio)) ** 2
 
@@ -60,17 +79,31 @@ class MarchenkoPastur(SpectralDistribution):
     def _atoms(self) -> dict[float, float]:
         return {0.0: max(0.0, 1.0 - 1.0 / self.ratio)}
 
-    def stieltjes(self, z):
-        """Closed form; the square root is the branch that behaves like z at infinity."""
-        z = np.asarray(z, dtype=complex)
-        s2, r = self.scale, self.ratio
-        root = np.sqrt(z - self.lower) * np.sqrt(z - self.upper)
-        return ((z - s2 * (1 - r)) - root) / (2 * s2 * r * z)
+    def _antiderivative(self, t: np.ndarray) -> np.ndarray:
+        a, b = self.lower, self.upper
+        t = np.clip(t, max(a, 1e-300), b)
+        root = np.sqrt(np.maximum((b - t) * (t - a), 0.0))
+        first = 0.5 * (a + b) * np.arcsin(np.clip((2 * t - a - b) / (b - a), -1.0, 1.0))
+        second = math.sqrt(a * b) * np.arcsin(
+            np.clip(((a + b) * t - 2 * a * b) / ((b - a) * t), -1.0, 1.0)
+        )
+        return root + first - second
 
-    def moment(self, k: int) -> float:
-        """Exact: scale^k * sum_j N(k, j) r^(j-1) (Narayana numbers)."""
-        if k == 0:
-            return 1.0
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        norm = 2 * math.pi * self.scale * self.ratio
+        lo = np.array(max(self.lower, 0.0))
+        cont = (self._antiderivative(x) - self._antiderivative(lo)) / norm
+        cont = np.where(x <= self.lower, 0.0, np.where(x >= self.upper, 1 - self.atom_mass, cont))
+        return cont + np.where(x >= 0, self.atom_mass, 0.0)
+
+    def _stieltjes(self, z: np.ndarray) -> np.ndarray:
+        root = np.sqrt(z - self.lower) * np.sqrt(z - self.upper)
+        return 2.0 / (z - self.scale * (1 - self.ratio) + root)
+
+    def _moment(self, k: int) -> float | None:
+        """Exact for k >= 1: scale^k sum_j N(k, j) r^(j-1) (Narayana numbers)."""
+        if k < 0:
+            return None
         tot = sum(
             math.comb(k, j) * math.comb(k, j - 1) / k * self.ratio ** (j - 1)
             for j in range(1, k + 1)

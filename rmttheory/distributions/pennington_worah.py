@@ -8,50 +8,72 @@ Law of :math:`M = YY^\top/m` (:math:`n_1\times n_1`) for :math:`Y = f(WX)` with
 
 * atom at 0 of mass :math:`\max(0, 1-\psi/\phi)` (:math:`1 - \min(n_0, m)/n_1` when
   :math:`\eta=\zeta`);
-* mean :math:`\eta`; :math:`\zeta = 0` gives ``MarchenkoPastur(phi/psi, eta)`` and
-  :math:`\zeta=\eta` gives ``LinearNetwork(zeta, phi, psi)``;
-* ``stieltjes(z)`` is :math:`G(z) = \mathbb E[1/(z-\lambda)]`, solved exactly by
-  :class:`rmttheory.solver.PenningtonWorahSolver` (proven branch rule).
+* mean :math:`\eta`; :math:`\zeta = 0` *is* ``MarchenkoPastur(phi/psi, eta)`` (every
+  method delegates to it) and :math:`\zeta=\eta` gives ``LinearNetwork(zeta, phi, psi)``;
+* ``stieltjes(z)`` is :math:`G(z) = \mathbb E[1/(z-\lambda)]`, solved by
+  :class:`rmttheory.solver.PenningtonWorahSolver` (proven branch rule, continued
+  to the real axis).
 
->>> from rmttheory.distributions import PenningtonWorah
->>> law = PenningtonWorah.from_activation("tanh", phi=0.5, psi=0.5)
+>>> law = PenningtonWorah.from_activation("tanh", 0.5, 0.5)
 >>> round(law.mean(), 10) == round(law.eta, 10)
 True
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from rmttheory import _params
+from rmttheory.constants import FromConstants, GaussianConstants
 from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.distributions.marchenko_pastur import MarchenkoPastur
+from rmttheory.errors import ParameterError
 from rmttheory.solver import PenningtonWorahSolver
 
 __all__ = ["PenningtonWorah"]
 
 
-class PenningtonWorah(SpectralDistribution):
-    """``PenningtonWorah(eta, zeta, phi, psi)``: see the module docstring."""
+class PenningtonWorah(FromConstants, SpectralDistribution):
+    """The Gram-matrix law of random features (see the module docstring).
 
-    def __init__(self, eta: float, zeta: float, phi: float, psi: float):
+    Parameters
+    ----------
+    eta, zeta
+        Activation constants, :math:`\\eta > 0`, :math:`0 \\le \\zeta \\le \\eta`.
+    phi, psi
+        :math:`\\phi = n_0/m`, :math:`\\psi = n_0/n_1`.
+    constants
+        The :class:`~rmttheory.constants.GaussianConstants` they come from, if
+        any (``from_constants``/``from_activation`` set it); needed by :meth:`spike`.
+
+    Examples
+    --------
+    >>> law = PenningtonWorah(1.0, 0.5, 0.5, 2.0)
+    >>> round(law.mean(), 10), round(law.moment(2), 10)  # eta; eta^2 (1 + phi/psi) + zeta^2/psi
+    (1.0, 1.375)
+    """
+
+    def __init__(
+        self,
+        eta: float,
+        zeta: float,
+        phi: float,
+        psi: float,
+        *,
+        constants: GaussianConstants | None = None,
+    ):
         self.solver = PenningtonWorahSolver(eta, zeta, phi, psi)
         self.eta, self.zeta = self.solver.eta, self.solver.zeta
         self.phi, self.psi = self.solver.phi, self.solver.psi
-        self.constants: Any = None
+        self.constants = constants
+        self._mp = MarchenkoPastur(self.phi / self.psi, self.eta) if self.zeta == 0 else None
 
     @classmethod
-    def from_activation(
-        cls, act: Any, phi: float, psi: float, sigma_w: float = 1.0, sigma_x: float = 1.0
+    def from_constants(
+        cls, constants: GaussianConstants, phi: float, psi: float
     ) -> PenningtonWorah:
-        """The law for an activation (its constants from :func:`rmttheory.gaussian_constants`;
-        the mean of f is removed, see ``law.constants.mean`` for the spike it would create)."""
-        from rmttheory.constants import gaussian_constants
-
-        c = gaussian_constants(act, sigma_w, sigma_x)
-        law = cls(c.eta, c.zeta, phi, psi)
-        law.constants = c
-        return law
+        """The law for computed constants (the mean of f is removed; see :meth:`spike`)."""
+        return cls(constants.eta, constants.zeta, phi, psi, constants=constants)
 
     def __repr__(self) -> str:
         return (
@@ -60,23 +82,45 @@ class PenningtonWorah(SpectralDistribution):
         )
 
     def _pdf(self, x: np.ndarray) -> np.ndarray:
-        return self.solver.density(x)
+        return self._mp._pdf(x) if self._mp else self.solver.density(x)
 
     def _support(self) -> list[tuple[float, float]]:
-        return self.solver.support()
+        return self._mp._support() if self._mp else self.solver.support()
 
     def _atoms(self) -> dict[float, float]:
         return {0.0: self.solver.atom}
 
-    def stieltjes(self, z: Any) -> np.ndarray:
-        """Exact G(z) off the real axis (and at x + i0 inside the support)."""
+    def _cdf(self, x: np.ndarray) -> np.ndarray | None:
+        return self._mp._cdf(x) if self._mp else None
+
+    def _moment(self, k: int) -> float | None:
+        return self._mp._moment(k) if self._mp else None
+
+    def _stieltjes(self, z: np.ndarray) -> np.ndarray:
+        if self._mp:
+            return self._mp._stieltjes(z)
         z = np.asarray(z, dtype=complex)
-        if np.any(z.imag == 0):
-            return super().stieltjes(z)
-        return self.solver.stieltjes(z)
+        out = np.empty(z.shape, dtype=complex)
+        # near 0 outside the support the companion map loses digits (1/z terms):
+        # there G is analytic and the quadrature of the law is accurate
+        lo = self._support_cached[0][0]
+        small = (np.abs(z) < 1e-3 * lo) & (self.atom_mass == 0)
+        out[small] = self._stieltjes_quadrature(z[small])
+        out[~small] = self.solver.stieltjes(z[~small])
+        return out
 
     def spike(self, n1: int) -> float:
-        """First-order location of the outlier an uncentered f creates: mean^2 * n1 + eta."""
+        """First-order location of the outlier an uncentered f creates: mean² · n1 + η.
+
+        Raises
+        ------
+        ParameterError
+            If the law was built from numbers, without the activation's mean.
+        """
+        n1 = _params.integer(n1, "n1", minimum=1)
         if self.constants is None:
-            return float("nan")
+            raise ParameterError(
+                "spike() needs the activation's mean: build the law with "
+                "PenningtonWorah.from_activation or from_constants"
+            )
         return self.constants.mean**2 * n1 + self.eta

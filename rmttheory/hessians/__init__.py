@@ -1,1 +1,18 @@
-"""placeholder"""
+"""Exact Hessians of network losses and a random-matrix model of them."""
+
+from rmttheory.hessians.exact import Hessian, exact_hessian, hessian_bytes, rowwise_hessian
+from rmttheory.hessians.loss import LossSpec
+from rmttheory.hessians.model import HessianModel, count_outliers
+from rmttheory.hessians.operator import HessianOperator, top_eigenvalues
+
+__all__ = [
+    "LossSpec",
+    "Hessian",
+    "exact_hessian",
+    "hessian_bytes",
+    "rowwise_hessian",
+    "HessianOperator",
+    "top_eigenvalues",
+    "HessianModel",
+    "count_outliers",
+]

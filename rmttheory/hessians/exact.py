@@ -26,137 +26,40 @@ scipy ``LinearOperator`` for Lanczos on the top of the spectrum).
 
 from __future__ import annotations
 
-import copy
-import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from rmttheory.errors import ParameterError, RmtError
-from rmttheory.resources import require_bytes, resolve_device
+from rmttheory.hessians.loss import LossSpec
+from rmttheory.resources import require_bytes
 
-__all__ = [
-    "LossSpec",
-    "Hessian",
-    "hessian_bytes",
-    "exact_hessian",
-    "rowwise_hessian",
-    "HessianOperator",
-    "top_eigenvalues",
-]
-
-LOSSES = ("cross_entropy", "mse")
-REDUCTIONS = ("mean", "sum")
-
-
-@dataclass
-class LossSpec:
-    """A model, a batch and a loss as a function of the flat parameter vector.
-
-    Built with :meth:`build`; ``loss(theta)`` evaluates :math:`L(\\theta)`
-    (see the module docstring for the convention) and ``theta`` holds the
-    model's current parameters, on ``device`` in ``dtype``.
-    """
-
-    theta: Any
-    loss: Callable[[Any], Any]
-    n_params: int
-    batch: int
-    loss_name: str
-    reduction: str
-    device: str
-    dtype: Any
-
-    @classmethod
-    def build(
-        cls,
-        model: Any,
-        inputs: Any,
-        targets: Any,
-        *,
-        loss: str = "cross_entropy",
-        reduction: str = "mean",
-        dtype: Any = None,
-        device: str = "cpu",
-    ) -> LossSpec:
-        import torch
-        from torch.func import functional_call
-
-        if loss not in LOSSES:
-            raise ParameterError(f"loss must be one of {LOSSES}, got {loss!r}")
-        if reduction not in REDUCTIONS:
-            raise ParameterError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        dev = resolve_device(device)
-        dtype = torch.float64 if dtype is None else dtype
-        model = copy.deepcopy(model).to(device=dev, dtype=dtype)
-        names = [n for n, _ in model.named_parameters()]
-        shapes = [p.shape for _, p in model.named_parameters()]
-        sizes = [int(p.numel()) for _, p in model.named_parameters()]
-        if not sizes:
-            raise ParameterError("the model has no parameters")
-        theta = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
-        x = torch.as_tensor(inputs, device=dev)
-        x = x.to(dtype) if x.is_floating_point() else x
-        y = torch.as_tensor(targets, device=dev)
-        if x.shape[0] != y.shape[0]:
-            raise ParameterError(f"{x.shape[0]} inputs but {y.shape[0]} targets")
-        if x.shape[0] == 0:
-            raise ParameterError("empty batch")
-        buffers = dict(model.named_buffers())
-
-        def unflatten(t):
-            # split (whose backward is one cat) rather than slices (one P-vector each)
-            return {n: p.view(s) for n, s, p in zip(names, shapes, torch.split(t, sizes))}
-
-        if loss == "mse" and not y.is_floating_point():
-            y = torch.nn.functional.one_hot(y.long(), _n_outputs(model, x)).to(dtype)
-        elif loss == "mse":
-            y = y.to(dtype)
-        else:
-            y = y.long()
-
-        def total(t):
-            out = functional_call(model, (unflatten(t), buffers), (x,))
-            if loss == "cross_entropy":
-                per = torch.nn.functional.cross_entropy(out, y, reduction="sum")
-            else:
-                per = 0.5 * torch.sum((out - y) ** 2)
-            return per / x.shape[0] if reduction == "mean" else per
-
-        return cls(theta, total, int(theta.numel()), int(x.shape[0]), loss, reduction, dev, dtype)
-
-    def value(self) -> float:
-        """:math:`L(\\theta)`; raises if it is not finite."""
-        import torch
-
-        with torch.no_grad():
-            v = float(self.loss(self.theta))
-        if not math.isfinite(v):
-            raise RmtError(f"the loss is {v} at these parameters (diverged training or bad data)")
-        return v
-
-    def hvp(self, v: Any) -> Any:
-        """:math:`Hv` by forward-over-reverse differentiation."""
-        from torch.func import grad, jvp
-
-        return jvp(grad(self.loss), (self.theta,), (v,))[1]
-
-
-def _n_outputs(model: Any, x: Any) -> int:
-    import torch
-
-    with torch.no_grad():
-        return int(model(x[:1]).shape[-1])
+__all__ = ["Hessian", "hessian_bytes", "exact_hessian", "rowwise_hessian"]
 
 
 @dataclass
 class Hessian:
     """A dense symmetric Hessian with what it is the Hessian of.
 
-    ``matrix`` is a torch tensor on ``device``; ``asymmetry`` is
-    :math:`\\max|H-H^T| / \\max|H|` before symmetrisation (rounding only).
+    Attributes
+    ----------
+    matrix
+        The :math:`P\\times P` torch tensor on ``device``.
+    n_params, batch, loss, reduction, loss_value
+        What it is the Hessian of (see :mod:`rmttheory.hessians.loss`).
+    asymmetry
+        :math:`\\max|H-H^T| / \\max|H|` before symmetrisation (rounding only).
+    device, dtype, meta
+        Where and how it was computed.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.randn(4, 2, generator=torch.Generator().manual_seed(1))
+    >>> h = exact_hessian(torch.nn.Linear(2, 2), x, torch.tensor([0, 1, 1, 0]))
+    >>> h.eigenvalues().shape, h.n_params
+    ((6,), 6)
     """
 
     matrix: Any
@@ -182,7 +85,27 @@ class Hessian:
 
 
 def hessian_bytes(n_params: int, itemsize: int = 8, chunk: int = 0) -> int:
-    """Peak memory of a dense Hessian: the matrix, its transpose/eigen workspace and one chunk."""
+    """Peak memory of a dense Hessian: the matrix, its transpose/eigen workspace and one chunk.
+
+    Parameters
+    ----------
+    n_params
+        Number of parameters P.
+    itemsize
+        Bytes per number (8 for float64).
+    chunk
+        Rows computed at once.
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Examples
+    --------
+    >>> hessian_bytes(10_000) / 2**30  # two P x P float64 matrices
+    1.4901161193847656
+    """
     return itemsize * (2 * n_params * n_params + 4 * chunk * n_params)
 
 
@@ -226,6 +149,10 @@ def exact_hessian(
         Rows per vectorised batch (default: at most 64 on a CPU, sized to
         about 256 MiB on a GPU).
 
+    Returns
+    -------
+    Hessian
+
     Raises
     ------
     ResourceError
@@ -257,11 +184,11 @@ def exact_hessian(
         hessian_bytes(P, itemsize, chunk),
         f"a dense Hessian with {P} parameters",
         spec.device,
-        "use rmttheory.hessian.HessianOperator (Lanczos) for the top of the spectrum",
+        "use rmttheory.hessians.HessianOperator (Lanczos) for the top of the spectrum",
     )
     value = spec.value()
     H = torch.empty((P, P), dtype=spec.dtype, device=spec.device)
-    _, vjp_fn = vjp(grad(spec.loss), spec.theta)
+    vjp_fn = vjp(grad(spec.loss), spec.theta)[1]
     batched = vmap(lambda v: vjp_fn(v)[0])
     starts = range(0, P, chunk)
     if progress:
@@ -311,6 +238,24 @@ def rowwise_hessian(
 
     Same convention as :func:`exact_hessian`; kept as an independent check and a
     benchmark baseline.
+
+    Parameters
+    ----------
+    model, inputs, targets, loss, reduction, dtype, device
+        As in :func:`exact_hessian`.
+
+    Returns
+    -------
+    torch.Tensor
+        The :math:`P\\times P` Hessian (not symmetrised).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.randn(4, 2, generator=torch.Generator().manual_seed(1))
+    >>> H = rowwise_hessian(torch.nn.Linear(2, 2), x, torch.tensor([0, 1, 1, 0]))
+    >>> H.shape
+    torch.Size([6, 6])
     """
     import torch
 
@@ -321,83 +266,3 @@ def rowwise_hessian(
     (g,) = torch.autograd.grad(spec.loss(theta), theta, create_graph=True)
     rows = [torch.autograd.grad(g[i], theta, retain_graph=True)[0] for i in range(spec.n_params)]
     return torch.stack(rows)
-
-
-class HessianOperator:
-    """The Hessian as a symmetric ``scipy.sparse.linalg.LinearOperator`` (float64).
-
-    Only Hessian-vector products are formed (memory :math:`O(P)` beyond the
-    model), so any model that trains can be analysed.  Same convention as
-    :func:`exact_hessian`.  ``n_products`` counts the products taken.
-    """
-
-    def __init__(
-        self,
-        model: Any,
-        inputs: Any,
-        targets: Any,
-        *,
-        loss: str = "cross_entropy",
-        reduction: str = "mean",
-        device: str = "cpu",
-    ):
-        import torch
-
-        self.spec = LossSpec.build(
-            model,
-            inputs,
-            targets,
-            loss=loss,
-            reduction=reduction,
-            dtype=torch.float64,
-            device=device,
-        )
-        self.spec.value()
-        self.n_products = 0
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.spec.n_params, self.spec.n_params)
-
-    def matvec(self, v: np.ndarray) -> np.ndarray:
-        import torch
-
-        t = torch.as_tensor(np.ravel(v), dtype=torch.float64, device=self.spec.device)
-        out = self.spec.hvp(t).detach().cpu().numpy()
-        self.n_products += 1
-        if not np.all(np.isfinite(out)):
-            raise RmtError("a Hessian-vector product is not finite")
-        return out
-
-    def aslinearoperator(self):
-        from scipy.sparse.linalg import LinearOperator
-
-        return LinearOperator(self.shape, matvec=self.matvec, rmatvec=self.matvec, dtype=float)
-
-
-def top_eigenvalues(
-    op: HessianOperator,
-    k: int = 10,
-    which: str = "LA",
-    tol: float = 1e-10,
-    seed: int | np.random.Generator | None = 0,
-) -> np.ndarray:
-    """``k`` extreme eigenvalues of the Hessian by implicitly restarted Lanczos (ARPACK).
-
-    ``which``: ``"LA"`` largest algebraic (outliers), ``"SA"`` smallest, ``"LM"``
-    largest magnitude, ``"BE"`` both ends.  Returned ascending.  The start vector
-    is drawn from ``seed``.
-    """
-    from scipy.sparse.linalg import ArpackNoConvergence, eigsh
-
-    n = op.shape[0]
-    if not 1 <= k < n:
-        raise ParameterError(f"k must be in [1, {n - 1}], got {k}")
-    rng = np.random.default_rng(seed)
-    try:
-        lam = eigsh(op.aslinearoperator(), k=k, which=which, tol=tol, v0=rng.standard_normal(n))[0]
-    except ArpackNoConvergence as exc:
-        from rmttheory.errors import ConvergenceError
-
-        raise ConvergenceError(f"Lanczos did not converge for k={k}: {exc}") from None
-    return np.sort(lam)

@@ -51,6 +51,12 @@ class HessianModel:
         Bulk scale: semicircle radius :math:`2\\sigma`.
     shift_sd
         Standard deviation :math:`s` of the random shift :math:`c`.
+
+    Examples
+    --------
+    >>> model = HessianModel(200, 150, spikes=(3.0,))
+    >>> model.atom_mass, model.outlier_locations().tolist()  # c + theta + sigma^2/theta
+    (0.25, [3.3333333333333335])
     """
 
     n: int
@@ -123,6 +129,23 @@ def count_outliers(
     times that median (0 if none does).  Meant for a bulk with a sharp edge (as
     in :class:`HessianModel`); on a heavy-tailed top of spectrum without a clear
     edge the count is not meaningful and tends to ``max_outliers``.
+
+    Parameters
+    ----------
+    eigenvalues
+        One spectrum.
+    max_outliers, window, threshold
+        Largest count, gaps in the median, and the gap ratio that makes an outlier.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> lam = HessianModel(400, 400, spikes=(3.0, 4.0)).sample(0)["eigenvalues"]
+    >>> count_outliers(lam)
+    2
     """
     lam = np.sort(np.asarray(eigenvalues, float))[::-1]
     if lam.size < window + max_outliers + 2:

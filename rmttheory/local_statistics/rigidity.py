@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.errors import ParameterError
+from rmttheory.local_statistics.unfolding import as_spectra
 
 __all__ = ["number_variance", "number_variance_theory"]
 
@@ -45,6 +47,18 @@ def _y2(ensemble: str, r: np.ndarray) -> np.ndarray:
 
 def number_variance_theory(ensemble: str, L: Any) -> np.ndarray:
     """:math:`\\Sigma^2(L)` of the large-N ``ensemble`` (poisson, goe or gue), vectorised in ``L``.
+
+    Parameters
+    ----------
+    ensemble
+        ``"poisson"``, ``"goe"`` or ``"gue"``.
+    L
+        Window lengths (>= 0, in units of the mean spacing).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``L``.
 
     Examples
     --------
@@ -81,13 +95,33 @@ def number_variance(unfolded: Any, L: Any, trim: float = 0.1, stride: float = 0.
     Windows :math:`[x_0, x_0 + L]` start every ``stride`` (in units of the mean
     spacing) inside the spectrum with a fraction ``trim`` dropped at each end; the
     variance of the counts about :math:`L` is averaged over windows and spectra.
+
+    Parameters
+    ----------
+    unfolded
+        Unfolded spectra (:func:`rmttheory.local_statistics.unfolding.unfold`).
+    L
+        Window lengths (> 0).
+    trim
+        Fraction dropped at each end, in [0, 0.5).
+    stride
+        Spacing of window starts (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\\Sigma^2` at each ``L``.
+
+    Examples
+    --------
+    >>> x = np.arange(200.0)  # a picket fence: no fluctuation at integer L
+    >>> number_variance(x, [1.0, 5.0], stride=1.0).tolist()
+    [0.0, 0.0]
     """
-    spectra = [
-        np.sort(np.asarray(x, float)) for x in (unfolded if np.ndim(unfolded[0]) else [unfolded])
-    ]
-    L = np.atleast_1d(np.asarray(L, dtype=float))
-    if np.any(L <= 0) or not 0 <= trim < 0.5 or stride <= 0:
-        raise ParameterError("need L > 0, trim in [0, 0.5) and stride > 0")
+    spectra = as_spectra(unfolded)
+    L = np.atleast_1d(_params.real_array(L, "L", allow_empty=False, finite=True, positive=True))
+    trim = _params.real(trim, "trim", low=0.0, high=0.499)
+    stride = _params.real(stride, "stride", positive=True)
     out = np.zeros_like(L)
     for k, l in enumerate(L):
         acc, count = 0.0, 0

@@ -19,7 +19,7 @@ where :math:`\mu` is the Pennington–Worah law of :math:`M = YY^\top/m` (atom
 included) and :math:`G` its Stieltjes transform.  It decreases from 1 (at
 :math:`\gamma=\infty`) to :math:`\max(0, 1-c)` (at :math:`\gamma = 0`: with more
 features than samples, random labels are memorized exactly).
-Sampled counterpart: :func:`validation.sampling.sampled_ridge_training_loss`.
+Sampled counterpart: :func:`rmttheory.validation.sampling.sampled_ridge_training_loss`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.distributions import PenningtonWorah
-from rmttheory.errors import ParameterError
 
 __all__ = ["ridge_training_loss"]
 
@@ -49,13 +49,18 @@ def ridge_training_loss(law: PenningtonWorah | Any, gamma: Any) -> np.ndarray:
     -------
     numpy.ndarray
         :math:`E_{\\rm train}(\\gamma)`, same shape as ``gamma``.
+
+    Examples
+    --------
+    >>> from rmttheory.distributions import PenningtonWorah
+    >>> law = PenningtonWorah(1.0, 0.5, 0.5, 1.0)  # c = n1/m = 1/2
+    >>> round(float(ridge_training_loss(law, 1e-7)), 4)  # -> 1 - c as gamma -> 0
+    0.5
     """
-    g = np.asarray(gamma, dtype=float)
-    if not np.all(np.isfinite(g)) or np.any(g <= 0):
-        raise ParameterError("gamma must be finite and > 0")
+    g = _params.real_array(gamma, "gamma", allow_empty=False, finite=True, positive=True)
     c = law.phi / law.psi
     out = np.empty(g.shape)
     for idx, gv in np.ndenumerate(g):
-        integral = law.expect(lambda x, gv=gv: 1.0 / (x + gv) ** 2)
+        integral = law.expect(lambda x, gv=gv: 1.0 / (x + gv) ** 2)  # type: ignore[misc]
         out[idx] = 1.0 - c + c * gv * gv * integral
     return out if out.ndim else out[()]

@@ -44,6 +44,9 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
+from rmttheory.constants import FromConstants, GaussianConstants
+from rmttheory.distributions import MarchenkoPastur
 from rmttheory.errors import ParameterError
 from rmttheory.regression.ridge import RidgeSpectrum, ridge_risk
 
@@ -51,10 +54,22 @@ __all__ = ["RandomFeaturesRidge"]
 
 
 @dataclass(frozen=True)
-class RandomFeaturesRidge:
+class RandomFeaturesRidge(FromConstants):
     """Deterministic equivalent of random-features ridge regression (module docstring).
 
-    Build with :meth:`from_activation` or directly from ``mu0, mu1, mu_star``.
+    Parameters
+    ----------
+    mu0, mu1, mu_star
+        :math:`\\mathbb E f`, :math:`\\mathbb E zf` and :math:`\\sqrt{\\eta - \\zeta}` at the
+        pre-activation scale.  ``from_activation(act, *, sigma_w=1, sigma_x=1)``
+        computes them for the features :math:`f(\\sigma Wx/\\sqrt d)`,
+        :math:`\\sigma = \\sigma_w\\sigma_x` (the default: unit pre-activation variance).
+
+    Examples
+    --------
+    >>> rf = RandomFeaturesRidge.from_activation("relu")
+    >>> round(rf.mu1, 12)
+    0.5
     """
 
     mu0: float
@@ -63,26 +78,20 @@ class RandomFeaturesRidge:
 
     def __post_init__(self):
         for name in ("mu0", "mu1", "mu_star"):
-            v = getattr(self, name)
-            if not math.isfinite(v):
-                raise ParameterError(f"{name} must be finite, got {v!r}")
+            object.__setattr__(self, name, _params.real(getattr(self, name), name))
         if self.mu_star < 0:
             raise ParameterError("mu_star must be >= 0")
         if self.mu1 == 0 and self.mu_star == 0:
             raise ParameterError("mu1 and mu_star are both 0: the features are constant")
 
     @classmethod
-    def from_activation(cls, act: Any, **params: Any) -> RandomFeaturesRidge:
-        """Constants of ``act`` at unit pre-activation variance."""
-        from rmttheory.constants import gaussian_constants
-
-        c = gaussian_constants(act, 1.0, 1.0, **params)
+    def from_constants(cls, constants: GaussianConstants) -> RandomFeaturesRidge:
+        """From computed constants: ``mu0 = mean``, ``mu1 = sqrt(zeta)``, ``mu_star = sqrt(eta - zeta)``."""
+        c = constants
         return cls(float(c.mean), math.sqrt(float(c.zeta)), math.sqrt(max(c.eta - c.zeta, 0.0)))
 
     def spectrum(self, psi1: float, snr: float = 1.0, n: int = 64) -> RidgeSpectrum:
         """Eigenvalues of :math:`\\Sigma_F` and target energies (quadrature of MP(psi1))."""
-        from rmttheory.distributions import MarchenkoPastur
-
         rho, w = MarchenkoPastur(psi1).quadrature(n)
         s = self.mu1**2 * rho + self.mu_star**2
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -103,12 +112,12 @@ class RandomFeaturesRidge:
         broadcast together.  ``variance`` includes the effective noise's share.
         """
         p1, p2, lm = np.broadcast_arrays(
-            np.asarray(psi1, float), np.asarray(psi2, float), np.asarray(lam, float)
+            _params.real_array(psi1, "psi1", allow_empty=False, finite=True, positive=True),
+            _params.real_array(psi2, "psi2", allow_empty=False, finite=True, positive=True),
+            _params.real_array(lam, "lam", allow_empty=False, finite=True, nonnegative=True),
         )
-        if np.any(~np.isfinite(p1) | (p1 <= 0)) or np.any(~np.isfinite(p2) | (p2 <= 0)):
-            raise ParameterError("psi1 = N/d and psi2 = n/d must be finite and > 0")
-        if not (snr >= 0 and noise >= 0):
-            raise ParameterError("snr and noise must be >= 0")
+        snr = _params.real(snr, "snr", nonnegative=True)
+        noise = _params.real(noise, "noise", nonnegative=True)
         keys = ("test", "train", "bias", "variance", "kappa", "noise_eff")
         out = {k: np.empty(p1.shape) for k in keys}
         for idx in np.ndindex(p1.shape):

@@ -44,22 +44,33 @@ the bracket :math:`[\kappa_0, \lambda+\gamma\sum w s]`, vectorised over grids of
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.errors import ConvergenceError, ParameterError
 
-__all__ = ["RidgeSpectrum", "ridge_risk", "effective_regularization", "gradient_flow_risk"]
+__all__ = ["RidgeSpectrum", "ridge_risk", "effective_regularization"]
 
 
 @dataclass(frozen=True)
 class RidgeSpectrum:
     """Eigenvalues ``s`` of the feature covariance, weights ``w`` (sum 1), target energies ``a``.
 
-    See the module docstring for the convention (:math:`\\beta_{*,j}^2 = a_j/p`).
+    Parameters
+    ----------
+    s, w, a
+        1-D arrays of the same length: eigenvalues (>= 0), weights (>= 0, sum 1),
+        target energies (>= 0); the convention is :math:`\\beta_{*,j}^2 = a_j/p`
+        (module docstring).
+
+    Examples
+    --------
+    >>> spec = RidgeSpectrum.power_law(100, 1.0, 2.0)
+    >>> round(spec.signal, 12)
+    1.0
     """
 
     s: np.ndarray
@@ -113,11 +124,10 @@ class RidgeSpectrum:
 
 
 def _check_grid(gamma: Any, lam: Any) -> tuple[np.ndarray, np.ndarray]:
-    g, l = np.broadcast_arrays(np.asarray(gamma, float), np.asarray(lam, float))
-    if not (np.all(np.isfinite(g)) and np.all(g > 0)):
-        raise ParameterError("gamma = p/n must be finite and > 0")
-    if not (np.all(np.isfinite(l)) and np.all(l >= 0)):
-        raise ParameterError("lambda must be finite and >= 0")
+    g, l = np.broadcast_arrays(
+        _params.real_array(gamma, "gamma = p/n", allow_empty=False, finite=True, positive=True),
+        _params.real_array(lam, "lambda", allow_empty=False, finite=True, nonnegative=True),
+    )
     return g.astype(float), l.astype(float)
 
 
@@ -129,6 +139,26 @@ def effective_regularization(
     All grid points are iterated together (a safeguarded Newton step per point and
     iteration, bisection where Newton leaves the bracket); an unconverged point
     raises :class:`~rmttheory.errors.ConvergenceError`.
+
+    Parameters
+    ----------
+    spec
+        The covariance spectrum.
+    gamma, lam
+        :math:`p/n > 0` and :math:`\\lambda \\ge 0`, broadcast together.
+    rtol
+        Relative tolerance on :math:`\\kappa`.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\\kappa`, broadcast shape.
+
+    Examples
+    --------
+    >>> k = effective_regularization(RidgeSpectrum.isotropic(), 0.5, 0.1)
+    >>> round(float(k), 12)  # kappa - lam = gamma kappa/(1 + kappa)
+    0.174165738677
     """
     g, l = _check_grid(gamma, lam)
     s, w = spec.s[None, :], spec.w[None, :]
@@ -187,14 +217,18 @@ def ridge_risk(
     noise
         Noise variance :math:`\\sigma^2` (``test`` includes it).
 
+    Returns
+    -------
+    dict
+        Arrays of the broadcast shape; ``df2`` is :math:`d_2` of the module docstring.
+
     Examples
     --------
     >>> r = ridge_risk(RidgeSpectrum.isotropic(1.0), 0.5, 0.0, noise=0.25)
     >>> float(r["variance"])  # sigma^2 gamma / (1 - gamma)
     0.25
     """
-    if not (math.isfinite(noise) and noise >= 0):
-        raise ParameterError(f"noise variance must be finite and >= 0, got {noise!r}")
+    noise = _params.real(noise, "noise", nonnegative=True)
     g, l = _check_grid(gamma, lam)
     k = effective_regularization(spec, g, l)
     s, w, a = spec.s[:, None], spec.w[:, None], spec.a[:, None]
@@ -221,55 +255,3 @@ def ridge_risk(
         "kappa": k,
         "df2": df2.reshape(shape),
     }
-
-
-def gradient_flow_risk(
-    gamma: float,
-    times: Any,
-    *,
-    snr: float = 1.0,
-    noise: float = 0.0,
-    lam: float = 0.0,
-    step: float | None = None,
-) -> dict[str, np.ndarray]:
-    """Test and training error of gradient descent/flow on isotropic ridge regression over time.
-
-    Isotropic :math:`\\Sigma = I`, :math:`\\lVert\\beta_*\\rVert^2 =` ``snr``,
-    :math:`\\beta_0 = 0`, loss :math:`\\tfrac1{2n}\\lVert y-X\\beta\\rVert^2 +
-    \\tfrac\\lambda2\\lVert\\beta\\rVert^2`.  In the eigenbasis of
-    :math:`\\hat\\Sigma = X^\\top X/n` (law: Marchenko–Pastur of ratio
-    :math:`\\gamma = p/n`, atom at 0 included), with the filter
-    :math:`e(x) = e^{-t(x+\\lambda)}` (flow) or :math:`(1-\\eta(x+\\lambda))^k`
-    (gradient descent with step :math:`\\eta` after :math:`k = t/\\eta` steps) and
-    :math:`g(x) = (1-e(x))/(x+\\lambda)`,
-
-    .. math:: E_{\\rm test}(t) = \\mathrm{snr}\\int(1 - x g)^2d\\mu
-              + \\gamma\\sigma^2\\int x g^2 d\\mu + \\sigma^2,
-
-    .. math:: E_{\\rm train}(t) = \\mathrm{snr}\\int x(1-xg)^2 d\\mu
-              + \\sigma^2\\Big(1 - \\gamma\\int (2xg - x^2g^2)d\\mu\\Big).
-
-    ``times`` are :math:`t` (for gradient descent, multiples of ``step``).
-    """
-    from rmttheory.distributions import MarchenkoPastur
-
-    t = np.atleast_1d(np.asarray(times, dtype=float))
-    if not (gamma > 0 and math.isfinite(gamma)) or np.any(t < 0) or lam < 0:
-        raise ParameterError("need gamma > 0, times >= 0 and lambda >= 0")
-    if step is not None and not step > 0:
-        raise ParameterError("step must be > 0")
-    x, wt = MarchenkoPastur(gamma).quadrature(64)
-    X, T = x[:, None], t[None, :]
-    if step is None:
-        e = np.exp(-T * (X + lam))
-    else:
-        e = (1 - step * (X + lam)) ** np.round(T / step)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.where(X + lam > 0, (1 - e) / np.where(X + lam > 0, X + lam, 1), T)
-    W = wt[:, None]
-    bias = snr * np.sum(W * (1 - X * g) ** 2, axis=0)
-    var = gamma * noise * np.sum(W * X * g**2, axis=0)
-    train = snr * np.sum(W * X * (1 - X * g) ** 2, axis=0) + noise * (
-        1 - gamma * np.sum(W * (2 * X * g - (X * g) ** 2), axis=0)
-    )
-    return {"time": t, "test": bias + var + noise, "train": train, "bias": bias, "variance": var}

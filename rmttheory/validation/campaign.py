@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 import traceback
 from collections.abc import Iterable
@@ -26,12 +25,34 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory.validation.io import write_json
+from rmttheory.validation.tolerance import ks_tolerance
+
 __all__ = ["Point", "run_point", "run_campaign", "load_results"]
 
 
 @dataclass(frozen=True)
 class Point:
-    """One experiment: the spectrum of M for one activation, ratios and size."""
+    """One experiment: the spectrum of M for one activation, ratios and size.
+
+    Parameters
+    ----------
+    act
+        Activation (as :func:`rmttheory.activation` accepts; a string, so the point is hashable).
+    phi, psi
+        :math:`n_0/m` and :math:`n_0/n_1`.
+    n0
+        Input dimension (ignored for ``data="digits"``, whose n0 is fixed).
+    seeds, seed
+        Independent samples pooled, and the seed they descend from.
+    entries, device, center, data
+        See :class:`rmttheory.validation.sampling.GramSpec`.
+
+    Examples
+    --------
+    >>> Point("tanh", 0.5, 0.5, 300).key
+    'tanh_phi0.5_psi0.5_n300_s2x0_gaussian_gaussian_c'
+    """
 
     act: str
     phi: float
@@ -46,7 +67,7 @@ class Point:
 
     @property
     def spec(self):
-        """The :class:`validation.sampling.GramSpec` this point samples."""
+        """The :class:`rmttheory.validation.sampling.GramSpec` this point samples."""
         from rmttheory.validation.sampling import GramSpec
 
         return GramSpec(
@@ -72,20 +93,44 @@ class Point:
 def _finite_size_tolerances(n1: int, seeds: int) -> dict[str, float]:
     """Tolerances derived from the number of eigenvalues N = n1 * seeds.
 
-    KS: the Dvoretzky–Kiefer–Wolfowitz bound sqrt(ln(2/alpha)/(2N)), alpha = 1e-3
-    (conservative: eigenvalues are more rigid than iid draws, whose KS scale is
-    ~ log(n1)/n1).  Mean: 10/n1 relative (finite-size corrections are O(1/n)).
+    KS: :func:`rmttheory.validation.tolerance.ks_tolerance`.  Mean: 10/n1 relative
+    (finite-size corrections are O(1/n)).
     """
-    N = n1 * seeds
     return {
-        "ks_tol": math.sqrt(math.log(2 / 1e-3) / (2 * N)),
+        "ks_tol": ks_tolerance(n1 * seeds),
         "ks_scale": math.log(n1) / n1,
         "mean_rel_tol": 10.0 / n1,
     }
 
 
-def run_point(point: Point) -> dict[str, Any]:
-    """Evaluate one point (pure: same point, same record). Never raises."""
+def run_point(
+    point: Point, *, keep_eigenvalues: bool = False, progress: bool = False
+) -> dict[str, Any]:
+    """Evaluate one point (pure: same point, same record). Never raises.
+
+    Parameters
+    ----------
+    point
+        What to sample.
+    keep_eigenvalues
+        Also return the pooled sampled eigenvalues (``eigenvalues``).
+    progress
+        Show a progress bar over the seeds.
+
+    Returns
+    -------
+    dict
+        ``status`` (``ok``, ``refused`` or ``failed`` with ``reason``), the sizes,
+        the constants, ``ks``/``ks_tol``, ``w1``, ``mean``/``mean_rel_error``/
+        ``mean_rel_tol``, the outlier check of an uncentered activation, a
+        histogram, and ``pass``.
+
+    Examples
+    --------
+    >>> rec = run_point(Point("tanh", 1.0, 1.0, 60, seeds=1))
+    >>> rec["status"], rec["n1"], rec["ks"] <= rec["ks_tol"]
+    ('ok', 60, True)
+    """
     from rmttheory.distributions import PenningtonWorah
     from rmttheory.errors import ResourceError
     from rmttheory.validation.compare import ks_distance, wasserstein1
@@ -100,7 +145,7 @@ def run_point(point: Point) -> dict[str, Any]:
         check_memory(n0, n1, m, "cpu" if point.device == "cpu" else point.device)
         phi_eff, psi_eff = n0 / m, n0 / n1  # the ratios actually sampled
         law = PenningtonWorah.from_activation(point.act, phi_eff, psi_eff)
-        eigs = batched_eigenvalues(spec, point.seeds, point.seed, point.device)
+        eigs = batched_eigenvalues(spec, point.seeds, point.seed, point.device, progress)
         if not all(np.all(np.isfinite(e)) for e in eigs):
             raise FloatingPointError("non-finite eigenvalues (NaN or inf in the sample)")
         outlier = None
@@ -147,6 +192,8 @@ def run_point(point: Point) -> dict[str, Any]:
             }
         )
         rec["pass"] = bool(rec["pass_ks"] and rec["pass_mean"] and rec["pass_outlier"] is not False)
+        if keep_eigenvalues:
+            rec["eigenvalues"] = pooled
     except ResourceError as exc:
         rec.update({"status": "refused", "reason": str(exc), "pass": False})
     except MemoryError:
@@ -164,21 +211,6 @@ def run_point(point: Point) -> dict[str, Any]:
     return rec
 
 
-def to_jsonable(o: Any) -> Any:
-    """json.dumps default for numpy scalars and arrays."""
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"not JSON serializable: {type(o).__name__}")
-
-
-def _write_atomic(path: Path, rec: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(rec, allow_nan=True, default=to_jsonable))
-    os.replace(tmp, path)
-
-
 def run_campaign(
     points: Iterable[Point],
     out_dir: str | Path,
@@ -190,6 +222,31 @@ def run_campaign(
     """Run every point not already on disk; return all records (old and new).
 
     Results go to ``out_dir/points/<key>.json`` as each point finishes.
+
+    Parameters
+    ----------
+    points
+        The campaign (duplicates run once).
+    out_dir
+        Folder of the records.
+    executor, workers
+        Any ``concurrent.futures`` executor, or a process pool of ``workers``
+        (``workers=1`` and no executor: in this process).
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    list of dict
+        The records of ``points``, in order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> recs = run_campaign([Point("erf", 1.0, 1.0, 40, seeds=1)], tempfile.mkdtemp(),
+    ...                     progress=False)
+    >>> [r["status"] for r in recs]
+    ['ok']
     """
     from tqdm.auto import tqdm
 
@@ -207,7 +264,7 @@ def run_campaign(
     try:
         if todo and workers <= 1 and executor is None:
             for p in todo:
-                _write_atomic(pdir / f"{p.key}.json", run_point(p))
+                write_json(pdir / f"{p.key}.json", run_point(p))
                 bar.update(1)
         elif todo:
             own = executor is None
@@ -226,7 +283,7 @@ def run_campaign(
                             "reason": f"worker error: {exc}",
                             "pass": False,
                         }
-                    _write_atomic(pdir / f"{p.key}.json", rec)
+                    write_json(pdir / f"{p.key}.json", rec)
                     bar.update(1)
             finally:
                 if own:
@@ -239,7 +296,25 @@ def run_campaign(
 def load_results(
     out_dir: str | Path, points: Iterable[Point] | None = None
 ) -> list[dict[str, Any]]:
-    """Records on disk (for ``points`` if given, in that order)."""
+    """Records on disk (for ``points`` if given, in that order).
+
+    Parameters
+    ----------
+    out_dir
+        Folder of the campaign.
+    points
+        Which records (None: all).
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> load_results(tempfile.mkdtemp(), [])
+    []
+    """
     pdir = Path(out_dir) / "points"
     if points is None:
         return [json.loads(f.read_text()) for f in sorted(pdir.glob("*.json"))]

@@ -24,10 +24,34 @@ from rmttheory.local_statistics.ratios import closest_ensemble, spacing_ratios
 from rmttheory.resources import resolve_device
 from rmttheory.validation.networks import build_model, load_dataset, train
 
-__all__ = ["hessian_experiment", "plot_ratios"]
+__all__ = ["hessian_experiment", "plot_ratios", "pooled_ratio_stats"]
 
 
-def _stats(eigs: np.ndarray, cutoff: float | None, trim: float) -> dict[str, Any]:
+def pooled_ratio_stats(eigs: np.ndarray, cutoff: float | None, trim: float) -> dict[str, Any]:
+    """Ratio statistics of a stack of spectra (one per row), the verdict and outlier counts.
+
+    Parameters
+    ----------
+    eigs
+        One spectrum per row.
+    cutoff
+        Absolute cut-off of the degenerate part (None: 1e-9 of the largest |λ|).
+    trim
+        Fraction trimmed at each edge.
+
+    Returns
+    -------
+    dict
+        Counts, the cut-off, ``mean_r_tilde``, KS to each law, ``closest``,
+        ``margin``, outlier counts per spectrum, and ``r_tilde`` (an array).
+
+    Examples
+    --------
+    >>> from rmttheory.local_statistics import sample_spectrum
+    >>> eigs = np.array([sample_spectrum("goe", 200, rng=k) for k in range(4)])
+    >>> pooled_ratio_stats(eigs, None, 0.05)["closest"]
+    'goe'
+    """
     scale = float(np.max(np.abs(eigs)))
     cut = 1e-9 * scale if cutoff is None else cutoff
     st = spacing_ratios(eigs, cutoff=cut, trim=trim)
@@ -77,6 +101,37 @@ def hessian_experiment(
     Hessian), ``n_classes``, ``training`` (steps, loss, accuracy), the settings,
     and ``init`` (the same statistics at initialisation) when ``at_init``.
     ``eigenvalues`` and ``r_tilde`` are returned as arrays (not JSON).
+
+    Parameters
+    ----------
+    model, dataset
+        One of :data:`rmttheory.validation.networks.MODELS` and ``DATASETS``.
+    hidden
+        Width of the MLP's hidden layer.
+    train_steps, lr, target_loss
+        Adam training before the Hessians.
+    batch, n_batches
+        Samples per Hessian and number of disjoint batches (``batch=None``: one
+        Hessian of the whole data set).
+    cutoff, trim
+        Degenerate part and edge trimming of the ratio statistics.
+    device, seed, num_samples
+        Device, seed of everything random, size of generated data sets.
+    at_init
+        Also analyse the Hessians at initialisation.
+    progress
+        Show progress bars.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> rec = hessian_experiment("logreg", "gaussian", train_steps=20, batch=64, n_batches=2,
+    ...                          device="cpu", num_samples=400)
+    >>> rec["n_params"], rec["n_hessians"]
+    (132, 2)
     """
     device = resolve_device(device)
     data = load_dataset(dataset, seed=seed, num_samples=num_samples)
@@ -127,14 +182,14 @@ def hessian_experiment(
     }
     if at_init:
         e0, _, _ = hessians()
-        init = _stats(e0, cutoff, trim)
+        init = pooled_ratio_stats(e0, cutoff, trim)
         init.pop("r_tilde")
         out["init"] = init
     out["training"] = train(
         net, data, steps=train_steps, lr=lr, target_loss=target_loss, seed=seed, device=device
     )
     eigs, p, asym = hessians()
-    stats = _stats(eigs, cutoff, trim)
+    stats = pooled_ratio_stats(eigs, cutoff, trim)
     out.update(n_params=p, asymmetry=asym, **stats)
     out["eigenvalues"] = eigs
     out["device"] = device
@@ -142,157 +197,48 @@ def hessian_experiment(
 
 
 def plot_ratios(record: dict[str, Any], path: str) -> str:
-    """Histogram of the pooled r~ against the Poisson/GOE/GUE/GSE ratio laws; saved to ``path``."""
-    import matplotlib
+    """Histogram of the pooled r~ against the Poisson/GOE/GUE/GSE ratio laws; saved to ``path``.
 
-    matplotlib.use("Agg")
+    Parameters
+    ----------
+    record
+        A record of :func:`hessian_experiment` (with ``r_tilde``).
+    path
+        Image file.
+
+    Returns
+    -------
+    str
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rec = {"r_tilde": np.random.default_rng(0).random(500), "model": "mlp",
+    ...        "dataset": "digits", "n_params": 10, "mean_r_tilde": 0.5}
+    >>> plot_ratios(rec, tempfile.mkdtemp() + "/r.png").endswith("r.png")
+    True
+    """
     import matplotlib.pyplot as plt
 
-    from rmttheory.local_statistics.ratios import RatioLaw
+    from rmttheory.distributions import RatioLaw
+    from rmttheory.plot import save_figure, style
 
     r = np.asarray(record["r_tilde"])
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    bins = max(10, min(60, int(math.sqrt(r.size))))
-    ax.hist(
-        r, bins=bins, range=(0, 1), density=True, color="0.8", label=f"Hessian ({r.size} ratios)"
-    )
-    grid = np.linspace(0, 1, 301)
-    for name, style in (("poisson", ":"), ("goe", "-"), ("gue", "--"), ("gse", "-.")):
-        ax.plot(grid, RatioLaw(name).pdf(grid), style, label=name.upper())
-    ax.set_xlabel(r"$\tilde r$")
-    ax.set_ylabel("density")
-    ax.set_title(
-        f"{record['model']} on {record['dataset']}: P={record['n_params']}, "
-        f"<r~>={record['mean_r_tilde']:.4f}, closest {record['closest']}",
-        fontsize=9,
-    )
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    with style():
+        fig, ax = plt.subplots()
+        bins = max(10, min(60, int(math.sqrt(r.size))))
+        ax.hist(r, bins=bins, range=(0, 1), density=True, color="0.8",
+                label=f"Hessian ({r.size} ratios)")  # fmt: skip
+        grid = np.linspace(0, 1, 301)
+        for name, ls in (("poisson", ":"), ("goe", "-"), ("gue", "--"), ("gse", "-.")):
+            ax.plot(grid, RatioLaw(name).pdf(grid), ls=ls, label=name.upper())
+        ax.set_xlabel(r"spacing ratio $\tilde r$")
+        ax.set_ylabel("density")
+        ax.set_title(
+            f"{record['model']} on {record['dataset']}: P = {record['n_params']}, "
+            f"⟨r̃⟩ = {record['mean_r_tilde']:.4f}"
+        )
+        ax.legend()
+        save_figure(fig, path)
     return path
-
-
-#: Report grid: (model, data set) pairs; sizes for --quick (CPU) and --full (GPU).
-REPORT_PAIRS = [("mlp", "digits"), ("mlp", "mnist1d"), ("cnn", "digits"), ("cnn", "mnist1d")]
-REPORT_QUICK = {"hidden": 32, "batch": 128, "n_batches": 4, "train_steps": 300, "num_samples": 2000}
-REPORT_FULL = {
-    "hidden": 128,
-    "batch": 512,
-    "n_batches": 8,
-    "train_steps": 2000,
-    "num_samples": 5000,
-}
-#: Verdict: GOE closest and its KS distance at most half the distance to Poisson.
-KS_RATIO_MAX = 0.5
-
-
-def _model_check(seed: int) -> dict[str, Any]:
-    """The Hessian model: GOE local statistics, atom, BBP outliers (spikes 2, 3 at sigma 1)."""
-    from rmttheory.hessians.model import HessianModel
-
-    m = HessianModel(600, 400, spikes=(0.5, 2.0, 3.0), sigma=1.0, shift_sd=0.3)
-    draws = [m.sample(np.random.default_rng([seed, k])) for k in range(20)]
-    eig = np.array([d["eigenvalues"] for d in draws])
-    st = _stats(eig, None, 0.05)
-    err = [
-        float(np.max(np.abs(np.sort(d["eigenvalues"])[-2:] - m.outlier_locations(d["shift"]))))
-        for d in draws
-    ]
-    counts = [count_outliers(e) for e in eig]
-    st.pop("r_tilde")
-    return {
-        "n": 600,
-        "rank": 400,
-        "spikes": [0.5, 2.0, 3.0],
-        "atom_mass": m.atom_mass,
-        "atom_observed": float(np.mean(np.abs(eig) < 1e-12)),
-        "outlier_max_error": max(err),
-        "outlier_counts": counts,
-        **st,
-    }
-
-
-def hessian_section(
-    out: Any, *, full: bool = False, device: str = "cpu", seed: int = 0, progress: bool = True
-) -> tuple[list[dict], list[str], dict[str, Any]]:
-    """Run (or resume) the Hessian experiments of the report; return records, markdown, model check.
-
-    Each experiment is written to ``out/hessians/MODEL_DATASET.json`` as soon as
-    it finishes, so an interrupted report resumes where it stopped.
-    """
-    import json
-    from pathlib import Path
-
-    from rmttheory.validation.campaign import to_jsonable
-
-    cfg = REPORT_FULL if full else REPORT_QUICK
-    folder = Path(out) / "hessians"
-    folder.mkdir(parents=True, exist_ok=True)
-    recs = []
-    for model, dataset in REPORT_PAIRS:
-        path = folder / f"{model}_{dataset}.json"
-        if path.exists():
-            recs.append(json.loads(path.read_text()))
-            continue
-        rec = hessian_experiment(
-            model, dataset, device=device, seed=seed, at_init=True, progress=progress, **cfg
-        )
-        rec["figure"] = str(Path(plot_ratios(rec, str(folder / f"{model}_{dataset}.png"))).name)
-        rec.pop("eigenvalues")
-        rec.pop("r_tilde")
-        rec["pass"] = bool(
-            rec["closest"] == "goe" and rec["ks_goe"] <= KS_RATIO_MAX * rec["ks_poisson"]
-        )
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(rec, default=to_jsonable))
-        tmp.replace(path)
-        recs.append(json.loads(path.read_text()))
-    check = _model_check(seed)
-    check["pass"] = bool(
-        check["closest"] == "goe"
-        and check["outlier_counts"] == [2] * len(check["outlier_counts"])
-        and abs(check["atom_observed"] - check["atom_mass"]) < 1e-12
-    )
-    lines = [
-        "## Network Hessians: GOE, not Poisson",
-        "",
-        "Exact Hessians (float64, `torch.func`) of the mean cross-entropy over a batch, after Adam",
-        f"training (`{cfg['train_steps']}` steps, minibatch 256), on {cfg['n_batches']} disjoint batches",
-        f"of {cfg['batch']} samples; eigenvalues with |λ| ≤ 10⁻⁹ max|λ| are the degenerate part and",
-        "are dropped, 5% are trimmed at each edge, and the ratios r̃ of all Hessians are pooled.",
-        f"A pair passes when GOE is the closest law and KS(GOE) ≤ {KS_RATIO_MAX} KS(Poisson).",
-        "Outliers are counted by the gap detector of `count_outliers` (per Hessian).",
-        "",
-        "| model | data | P | train loss / acc | used / all eigenvalues | ⟨r̃⟩ (init) | ⟨r̃⟩ trained | KS GOE | KS Poisson | closest | outliers (C) | result |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in recs:
-        t = r["training"]
-        lines.append(
-            f"| {r['model']} | {r['dataset']} | {r['n_params']} | {t['loss']:.3g} / {t['accuracy']:.2f} "
-            f"| {r['n_eigenvalues_used']} / {r['n_eigenvalues']} | {r['init']['mean_r_tilde']:.4f} "
-            f"| {r['mean_r_tilde']:.4f} | {r['ks_goe']:.4f} | {r['ks_poisson']:.4f} | {r['closest']} "
-            f"| {r['n_outliers']} ({r['n_classes']}) | {'pass' if r['pass'] else '**FAIL**'} |"
-        )
-    lines += [
-        "",
-        "Large-N references: ⟨r̃⟩ GOE 0.5307, Poisson 0.3863. On real Hessians the gap detector's",
-        "counts vary from batch to batch and do not track the number of classes C: their top is",
-        "heavy-tailed, without the sharp bulk edge that the detector (and the model below) has.",
-        "",
-        *[f"![{r['model']} on {r['dataset']}](hessians/{r['figure']})" for r in recs],
-        "",
-        "### The Hessian model (GOE bulk, degenerate block, outliers)",
-        "",
-        f"n = {check['n']}, rank {check['rank']}, spikes {check['spikes']} (σ = 1, random shift sd 0.3), "
-        "20 draws: ",
-        f"atom at 0 {check['atom_observed']:.4f} (predicted {check['atom_mass']:.4f}); outliers "
-        f"within {check['outlier_max_error']:.3f} of the BBP locations c + θ + σ²/θ; detected "
-        f"outlier counts {sorted(set(check['outlier_counts']))} (2 supercritical spikes); "
-        f"⟨r̃⟩ = {check['mean_r_tilde']:.4f}, closest {check['closest']} — the density (atom,",
-        "outliers) is far from a semicircle while the local statistics stay GOE: "
-        f"{'pass' if check['pass'] else '**FAIL**'}.",
-        "",
-    ]
-    return recs, lines, check

@@ -37,7 +37,19 @@ MODELS = ("logreg", "mlp", "cnn")
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features ``x`` (n × d, float64), integer labels ``y`` and the number of classes."""
+    """Features ``x`` (n × d, float64), integer labels ``y`` and the number of classes.
+
+    Parameters
+    ----------
+    name, x, y, n_classes
+        As above.
+
+    Examples
+    --------
+    >>> d = load_dataset("gaussian", num_samples=50, n_classes=3, dim=4)
+    >>> d.n, d.dim, d.n_classes
+    (50, 4, 3)
+    """
 
     name: str
     x: np.ndarray
@@ -67,7 +79,26 @@ def load_dataset(
     dim: int = 32,
     sep: float = 3.0,
 ) -> Dataset:
-    """One of :data:`DATASETS` as a :class:`Dataset` (see the module docstring)."""
+    """One of :data:`DATASETS` as a :class:`Dataset` (see the module docstring).
+
+    Parameters
+    ----------
+    name
+        ``"digits"``, ``"mnist1d"`` or ``"gaussian"``.
+    seed, num_samples
+        Seed and size of generated data sets (mnist1d, gaussian).
+    n_classes, dim, sep
+        The Gaussian mixture: classes, dimension, separation of the means.
+
+    Returns
+    -------
+    Dataset
+
+    Examples
+    --------
+    >>> load_dataset("digits").x.shape
+    (1797, 61)
+    """
     if name == "digits":
         try:
             from sklearn.datasets import load_digits
@@ -108,7 +139,29 @@ def load_dataset(
 def build_model(
     kind: str, dim: int, n_classes: int, *, hidden: int = 32, channels: int = 4, seed: int = 0
 ):
-    """A torch model of :data:`MODELS` for inputs of ``dim`` features (see the module docstring)."""
+    """A torch model of :data:`MODELS` for inputs of ``dim`` features (see the module docstring).
+
+    Parameters
+    ----------
+    kind
+        ``"logreg"``, ``"mlp"`` or ``"cnn"``.
+    dim, n_classes
+        Input features and classes.
+    hidden, channels
+        MLP width and CNN filters.
+    seed
+        Seed of the initialization (the global torch state is restored).
+
+    Returns
+    -------
+    torch.nn.Module
+        In float64.
+
+    Examples
+    --------
+    >>> sum(p.numel() for p in build_model("mlp", 8, 3, hidden=4).parameters())
+    51
+    """
     import torch
     from torch import nn
 
@@ -116,6 +169,7 @@ def build_model(
         raise ParameterError("hidden and channels must be positive")
     gen_state = torch.random.get_rng_state()
     torch.manual_seed(seed)  # initialisation only; the global state is restored below
+    model: nn.Module
     try:
         if kind == "logreg":
             model = nn.Linear(dim, n_classes)
@@ -150,8 +204,32 @@ def train(
 ) -> dict[str, Any]:
     """Adam on the mean cross-entropy, minibatches drawn with ``seed``; stops early at ``target_loss``.
 
-    Returns the steps taken and the final full-data loss and accuracy; raises if
-    the loss becomes NaN.
+    Parameters
+    ----------
+    model, data
+        The network (trained in place) and the data set.
+    steps, lr, batch
+        Adam steps, learning rate, minibatch size (None: full batch).
+    target_loss
+        Stop once the full-data loss is below it (checked every 10 steps).
+    seed, device
+        Seed of the minibatches; device.
+
+    Returns
+    -------
+    dict
+        ``steps`` taken, final full-data ``loss`` and ``accuracy``, ``lr``, ``target_loss``.
+
+    Raises
+    ------
+    RmtError
+        If the loss becomes NaN.
+
+    Examples
+    --------
+    >>> d = load_dataset("gaussian", num_samples=200, n_classes=2, dim=4)
+    >>> train(build_model("logreg", 4, 2), d, steps=50, lr=0.1)["accuracy"] > 0.8
+    True
     """
     import torch
 

@@ -12,12 +12,19 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory._params import SeedLike
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError
 from rmttheory.regression.ridge import RidgeSpectrum
 from rmttheory.resources import require_bytes
 
-__all__ = ["simulate_ridge", "simulate_random_features", "simulate_gradient_descent"]
+__all__ = [
+    "simulate_ridge",
+    "simulate_random_features",
+    "simulate_gradient_descent",
+    "risk_points",
+    "sampled_ridge_training_loss",
+]
 
 
 def _solve(F: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
@@ -47,12 +54,35 @@ def simulate_ridge(
     lam: float,
     noise: float = 0.0,
     trials: int = 20,
-    rng: np.random.Generator | int | None = None,
+    rng: SeedLike = None,
 ) -> dict[str, np.ndarray]:
     """Test (exact given beta-hat) and training errors of ridge on ``trials`` data sets.
 
     ``spec`` must hold exactly ``p`` eigenvalues of equal weight (or one, for an
     isotropic spectrum); target coefficients :math:`\\pm\\sqrt{a_j/p}` with random signs.
+
+    Parameters
+    ----------
+    spec
+        Covariance spectrum and target energies.
+    n, p
+        Samples and features.
+    lam, noise
+        Ridge and noise variance.
+    trials, rng
+        Independent data sets and their seed.
+
+    Returns
+    -------
+    dict
+        ``test`` and ``train``, arrays of ``trials`` values.
+
+    Examples
+    --------
+    >>> from rmttheory.regression import RidgeSpectrum
+    >>> r = simulate_ridge(RidgeSpectrum.isotropic(), 100, 50, 0.0, 0.1, trials=3, rng=0)
+    >>> r["test"].shape
+    (3,)
     """
     rng = np.random.default_rng(rng)
     s = np.full(p, spec.s[0]) if spec.s.size == 1 else spec.s
@@ -85,13 +115,37 @@ def simulate_random_features(
     n_test: int = 4000,
     equivalent: bool = False,
     constants: tuple[float, float, float] | None = None,
-    rng: np.random.Generator | int | None = None,
+    rng: SeedLike = None,
 ) -> dict[str, np.ndarray]:
     """Random-features ridge on Gaussian data; ``equivalent=True`` uses the linear equivalent.
 
     With ``equivalent`` the features are :math:`\\mu_0 + \\mu_1 Wx/\\sqrt d + \\mu_* z`
     (``constants = (mu0, mu1, mu_star)``).  Test error is estimated on ``n_test``
     fresh samples (its own Monte Carlo error is part of the trial spread).
+
+    Parameters
+    ----------
+    act
+        The activation (unused with ``equivalent``).
+    d, N, n
+        Input dimension, features, samples.
+    lam, snr, noise
+        Ridge, signal and noise variance.
+    trials, n_test, rng
+        Trials, test samples per trial, seed.
+    equivalent, constants
+        Simulate the linear equivalent with ``(mu0, mu1, mu_star)``.
+
+    Returns
+    -------
+    dict
+        ``test`` and ``train``, arrays of ``trials`` values.
+
+    Examples
+    --------
+    >>> r = simulate_random_features("tanh", 20, 30, 40, 1e-2, trials=2, n_test=100, rng=0)
+    >>> r["train"].shape
+    (2,)
     """
     rng = np.random.default_rng(rng)
     f = None if equivalent else activation(act).numpy()
@@ -106,8 +160,9 @@ def simulate_random_features(
 
     def feats(X, W):
         pre = X @ W.T / math.sqrt(d)
-        if not equivalent:
+        if f is not None:
             return f(pre)
+        assert constants is not None
         m0, m1, ms = constants
         return m0 + m1 * pre + ms * rng.standard_normal(pre.shape)
 
@@ -133,11 +188,31 @@ def simulate_gradient_descent(
     noise: float = 0.0,
     lam: float = 0.0,
     trials: int = 10,
-    rng: np.random.Generator | int | None = None,
+    rng: SeedLike = None,
 ) -> dict[str, np.ndarray]:
     """Full-batch gradient descent on isotropic ridge (beta_0 = 0); errors at the given step counts.
 
-    Returns ``test`` and ``train`` of shape (trials, len(steps)).
+    Parameters
+    ----------
+    n, p
+        Samples and features.
+    steps, step
+        Step counts at which to record, and the learning rate.
+    snr, noise, lam
+        Signal and noise variance, ridge.
+    trials, rng
+        Trials and seed.
+
+    Returns
+    -------
+    dict
+        ``test`` and ``train`` of shape (trials, len(steps)).
+
+    Examples
+    --------
+    >>> r = simulate_gradient_descent(50, 40, [0, 10], 0.1, trials=2, rng=0)
+    >>> r["test"].shape
+    (2, 2)
     """
     rng = np.random.default_rng(rng)
     steps = np.asarray(steps, dtype=int)
@@ -161,3 +236,132 @@ def simulate_gradient_descent(
             test[t, j] = float(np.sum((b - beta) ** 2)) + noise
             train[t, j] = float(np.mean((y - X @ b) ** 2))
     return {"test": test, "train": train}
+
+
+def risk_points(
+    model: str,
+    ratios: Any,
+    lam: float,
+    *,
+    n: int,
+    trials: int,
+    seed: Any = 0,
+    noise: float = 0.0,
+    snr: float = 1.0,
+    spectrum: str = "isotropic",
+    alpha: float = 1.5,
+    beta: float = 2.0,
+    act: Any = "tanh",
+    psi2: float = 1.0,
+    equivalent: bool = False,
+) -> list[dict[str, Any]]:
+    """Deterministic equivalent against simulated regressions at each ratio, as checks.
+
+    Parameters
+    ----------
+    model
+        ``"ridge"`` (ratio ``gamma = p/n``, ``n`` samples) or ``"rf"`` (ratio
+        ``psi1 = N/d``, input dimension ``d = n`` and ``psi2 * d`` samples).
+    ratios
+        The ratios (each is rounded to the nearest size; the record holds the one used).
+    lam, noise, snr
+        Ridge, noise variance and signal variance.
+    trials, seed
+        Simulated trials per ratio and the seed they descend from.
+    spectrum, alpha, beta
+        Ridge covariance: ``"isotropic"`` or ``"power"`` (:meth:`RidgeSpectrum.power_law`).
+    act, equivalent
+        Random features: the activation, and whether to simulate its linear equivalent.
+
+    Returns
+    -------
+    list of dict
+        Per ratio: ``ratio`` and, for ``test`` and ``train``, the dict of
+        :func:`rmttheory.validation.tolerance.mean_check` with the finite-size
+        allowance 3/n (ridge) or 5/min(d, N) (random features).
+
+    Examples
+    --------
+    >>> pts = risk_points("ridge", [0.5], 0.0, n=100, trials=4, noise=0.25)
+    >>> pts[0]["ratio"], pts[0]["test"]["pass"]
+    (0.5, True)
+    """
+    from rmttheory.regression.random_features import RandomFeaturesRidge
+    from rmttheory.regression.ridge import ridge_risk
+    from rmttheory.validation.tolerance import mean_check
+
+    out = []
+    base = [int(v) for v in np.atleast_1d(seed)]
+    if model == "rf":
+        rf = RandomFeaturesRidge.from_activation(act)
+        constants = (rf.mu0, rf.mu1, rf.mu_star)
+    for i, r in enumerate(np.atleast_1d(np.asarray(ratios, dtype=float))):
+        if model == "ridge":
+            p = max(1, round(r * n))
+            spec = (
+                RidgeSpectrum.isotropic(snr)
+                if spectrum == "isotropic"
+                else RidgeSpectrum.power_law(p, alpha, beta, scale=snr)
+            )
+            ratio, rel = p / n, 3 / n
+            th = ridge_risk(spec, ratio, lam, noise=noise)
+            sim = simulate_ridge(spec, n, p, lam, noise, trials, rng=[*base, i])
+        else:
+            N, n_samples = max(1, round(r * n)), max(2, round(psi2 * n))
+            ratio, rel = N / n, 5 / min(n, N)
+            th = rf.risk(ratio, n_samples / n, lam, snr=snr, noise=noise)
+            sim = simulate_random_features(
+                act, n, N, n_samples, lam, snr=snr, noise=noise, trials=trials,
+                equivalent=equivalent, constants=constants, rng=[*base, i, int(equivalent)],
+            )  # fmt: skip
+        out.append(
+            {
+                "ratio": ratio,
+                **{k: mean_check(sim[k], float(th[k]), rel) for k in ("test", "train")},
+            }
+        )
+    return out
+
+
+def sampled_ridge_training_loss(
+    act: Any, n0: int, phi: float, psi: float, gamma: float, *, d: int = 32, seed: SeedLike = None
+) -> float:
+    """Training loss of one ridge regression of random labels on sampled features.
+
+    Features :math:`Y = f(WX)` (:math:`n_1\\times m`, centered), targets
+    :math:`T` (:math:`d\\times m`) iid :math:`\\mathcal N(0, 1)`; the residual of
+    :math:`B = \\arg\\min \\tfrac1m\\lVert T - BY\\rVert^2 + \\gamma\\lVert B\\rVert^2` is
+    :math:`\\gamma T (K + \\gamma)^{-1}` with :math:`K = Y^\\top Y/m`; returns
+    :math:`\\lVert\\text{residual}\\rVert^2/(dm)` (the theory:
+    :func:`rmttheory.regression.ridge_training_loss`).
+
+    Parameters
+    ----------
+    act, n0, phi, psi
+        The features (:class:`rmttheory.validation.sampling.GramSpec`).
+    gamma
+        Ridge :math:`\\gamma > 0`.
+    d
+        Target dimensions.
+    seed
+        Seed or generator.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> 0 < sampled_ridge_training_loss("tanh", 40, 1.0, 1.0, 0.1, seed=0) < 1
+    True
+    """
+    from rmttheory.validation.sampling import GramSpec, sample_features
+
+    rng = np.random.default_rng(seed)
+    _, n1, m = GramSpec(act, n0, phi, psi).shape
+    require_bytes(8 * (n1 * m + 3 * m * m + d * m), f"ridge on m={m} samples", hint="reduce n0")
+    Y = sample_features(GramSpec(act, n0, phi, psi), rng)
+    T = rng.standard_normal((d, m))
+    K = Y.T @ Y / m
+    R = gamma * np.linalg.solve(K + gamma * np.eye(m), T.T)
+    return float(np.sum(R * R) / (d * m))

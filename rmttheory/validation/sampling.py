@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory._params import SeedLike
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError, ResourceError
 from rmttheory.resources import require_bytes, resolve_device
@@ -34,19 +35,32 @@ __all__ = [
     "sample_gram",
     "gram_eigenvalues",
     "batched_eigenvalues",
-    "deep_kernel_eigenvalues",
     "check_memory",
-    "resolve_device",
-    "ntk_eigenvalues",
     "estimate_bytes",
-    "sampled_ridge_training_loss",
 ]
 
 ENTRIES = ("gaussian", "rademacher", "uniform")
 
 
 def sizes(n0: int, phi: float, psi: float) -> tuple[int, int, int]:
-    """(n0, n1, m) with n1 = round(n0/psi), m = round(n0/phi), each at least 1."""
+    """(n0, n1, m) with n1 = round(n0/psi), m = round(n0/phi), each at least 1.
+
+    Parameters
+    ----------
+    n0
+        Input dimension (a positive integer).
+    phi, psi
+        :math:`n_0/m` and :math:`n_0/n_1` (> 0).
+
+    Returns
+    -------
+    (int, int, int)
+
+    Examples
+    --------
+    >>> sizes(300, 0.5, 2.0)
+    (300, 150, 600)
+    """
     if not (isinstance(n0, (int, np.integer)) and n0 >= 1):
         raise ParameterError(f"n0 must be a positive integer, got {n0!r}")
     for name, v in (("phi", phi), ("psi", psi)):
@@ -56,7 +70,26 @@ def sizes(n0: int, phi: float, psi: float) -> tuple[int, int, int]:
 
 
 def sample_entries(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
-    """iid entries of mean 0 and variance 1 of the given kind."""
+    """iid entries of mean 0 and variance 1 of the given kind.
+
+    Parameters
+    ----------
+    rng
+        The generator.
+    shape
+        Array shape.
+    kind
+        ``"gaussian"``, ``"rademacher"`` or ``"uniform"``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> sample_entries(np.random.default_rng(0), (2, 2), "rademacher").tolist()
+    [[1.0, 1.0], [1.0, -1.0]]
+    """
     if kind == "gaussian":
         return rng.standard_normal(shape)
     if kind == "rademacher":
@@ -68,7 +101,28 @@ def sample_entries(rng: np.random.Generator, shape: tuple[int, ...], kind: str) 
 
 @dataclass(frozen=True)
 class GramSpec:
-    """What to sample: activation, sizes and options (see the module docstring)."""
+    """What to sample: activation, sizes and options (see the module docstring).
+
+    Parameters
+    ----------
+    act
+        The activation.
+    n0, phi, psi
+        Input dimension and ratios (:func:`sizes`).
+    sigma_w, sigma_x
+        Scales of W and X.
+    entries
+        ``"gaussian"``, ``"rademacher"`` or ``"uniform"`` (unit variance).
+    center
+        Subtract the exact Gaussian mean of f (False keeps the rank-one spike).
+    data
+        ``"gaussian"`` (iid X) or ``"digits"`` (standardized scikit-learn digits, n0 = 61).
+
+    Examples
+    --------
+    >>> GramSpec("tanh", 100, 0.5, 1.0).shape
+    (100, 100, 200)
+    """
 
     act: Any
     n0: int
@@ -113,23 +167,77 @@ def _digits() -> np.ndarray:
 
 
 def check_memory(n0: int, n1: int, m: int, device: str = "cpu") -> int:
-    """Refuse (ResourceError) before allocating when one sample would not fit."""
+    """Refuse (ResourceError) before allocating when one sample would not fit.
+
+    Parameters
+    ----------
+    n0, n1, m
+        Sizes of one sample.
+    device
+        Where it would be allocated.
+
+    Returns
+    -------
+    int
+        The bytes needed (:func:`estimate_bytes`).
+
+    Examples
+    --------
+    >>> check_memory(100, 100, 100) == estimate_bytes(100, 100, 100)
+    True
+    """
     return require_bytes(
         estimate_bytes(n0, n1, m), f"one sample (n0={n0}, n1={n1}, m={m})", device, "reduce n0"
     )
 
 
 def estimate_bytes(n0: int, n1: int, m: int, itemsize: int = 8) -> int:
-    """Peak memory of one sample: W, X, WX/Y and M plus eigen workspace."""
+    """Peak memory of one sample: W, X, WX/Y and M plus eigen workspace.
+
+    Parameters
+    ----------
+    n0, n1, m
+        Sizes.
+    itemsize
+        Bytes per number.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> estimate_bytes(10, 10, 10)
+    5600
+    """
     return itemsize * (n1 * n0 + n0 * m + 2 * n1 * m + 3 * n1 * n1)
 
 
-def sample_features(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """One sample of the features :math:`Y = f(WX)` (centered unless ``spec.center`` is False)."""
+def sample_features(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
+    """One sample of the features :math:`Y = f(WX)` (centered unless ``spec.center`` is False).
+
+    Parameters
+    ----------
+    spec
+        What to sample.
+    rng
+        Seed or generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`n_1\\times m`.
+
+    Examples
+    --------
+    >>> sample_features(GramSpec("relu", 20, 1.0, 1.0), rng=0).shape
+    (20, 20)
+    """
     from rmttheory.constants import gaussian_constants
 
     rng = np.random.default_rng(rng)
     n0, n1, m = spec.shape
+    check_memory(n0, n1, m)
     act = activation(spec.act)
     W = sample_entries(rng, (n1, n0), spec.entries) * (spec.sigma_w / math.sqrt(n0))
     if spec.data == "digits":
@@ -175,21 +283,53 @@ def _torch_features(spec: GramSpec, seed: int, device: str):
     return Y
 
 
-def sample_gram(spec: GramSpec, rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """One sample of :math:`M = YY^\\top/m` (float64, numpy)."""
+def sample_gram(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
+    """One sample of :math:`M = YY^\\top/m` (float64, numpy).
+
+    Parameters
+    ----------
+    spec, rng
+        As in :func:`sample_features`.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`n_1\\times n_1`.
+
+    Examples
+    --------
+    >>> M = sample_gram(GramSpec("tanh", 20, 1.0, 2.0), rng=0)
+    >>> M.shape, bool(np.allclose(M, M.T))
+    ((10, 10), True)
+    """
     Y = sample_features(spec, rng)
     return Y @ Y.T / Y.shape[1]
 
 
-def gram_eigenvalues(
-    spec: GramSpec, rng: np.random.Generator | int | None = None, device: str = "cpu"
-) -> np.ndarray:
+def gram_eigenvalues(spec: GramSpec, rng: SeedLike = None, device: str = "cpu") -> np.ndarray:
     """Sorted eigenvalues of one sample of :math:`M` (float64).
 
     ``device="cpu"`` samples with numpy (seeded by ``rng``); ``"cuda"``/``"auto"``
     sample and diagonalize with torch on that device (seeded by an integer drawn
     from ``rng``), so results are reproducible from one seed on a given device.
     The memory a sample needs is checked before anything is allocated.
+
+    Parameters
+    ----------
+    spec, rng
+        As in :func:`sample_features`.
+    device
+        ``"cpu"``, ``"cuda"`` or ``"auto"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Ascending eigenvalues.
+
+    Examples
+    --------
+    >>> gram_eigenvalues(GramSpec("tanh", 20, 1.0, 1.0), rng=0).shape
+    (20,)
     """
     n0, n1, m = spec.shape
     dev = "cpu" if device == "cpu" else resolve_device(device)
@@ -205,95 +345,33 @@ def gram_eigenvalues(
 
 
 def batched_eigenvalues(
-    spec: GramSpec, seeds: int, seed: int | None = 0, device: str = "cpu"
+    spec: GramSpec, seeds: int, seed: int | None = 0, device: str = "cpu", progress: bool = False
 ) -> list[np.ndarray]:
-    """Eigenvalues of ``seeds`` independent samples, reproducible from one ``seed``."""
+    """Eigenvalues of ``seeds`` independent samples, reproducible from one ``seed``.
+
+    Parameters
+    ----------
+    spec
+        What to sample.
+    seeds, seed
+        Number of samples and the seed they descend from (``SeedSequence.spawn``).
+    device
+        As in :func:`gram_eigenvalues`.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    list of numpy.ndarray
+
+    Examples
+    --------
+    >>> [e.size for e in batched_eigenvalues(GramSpec("erf", 20, 1.0, 1.0), 2)]
+    [20, 20]
+    """
     children = np.random.SeedSequence(seed).spawn(seeds)
+    if progress and seeds > 1:
+        from tqdm.auto import tqdm
+
+        children = tqdm(children, desc="samples", unit="sample")
     return [gram_eigenvalues(spec, np.random.default_rng(c), device) for c in children]
-
-
-def deep_kernel_eigenvalues(
-    act,
-    depth: int,
-    m: int,
-    width_ratio: float = 1.0,
-    sigma_w: float = 1.0,
-    sigma_x: float = 1.0,
-    rng: np.random.Generator | int | None = None,
-) -> list[np.ndarray]:
-    """Eigenvalues of K_l = X_l^T X_l / n_l, l = 0..depth, for one sampled network.
-
-    X_0 is n0 x m Gaussian (variance sigma_x^2), X_l = f(W_l X_{l-1}) - E f with
-    W_l iid N(0, sigma_w^2/n_{l-1}) and n_l = round(width_ratio * m); each layer is
-    centered with the exact Gaussian mean at the theoretical pre-activation scale
-    sigma_l = sigma_w sqrt(q_{l-1}) (q = mean of the previous kernel's law).
-    """
-    from rmttheory.constants import gaussian_constants
-
-    rng = np.random.default_rng(rng)
-    f = activation(act).numpy()
-    n = max(1, round(width_ratio * m))
-    X = rng.standard_normal((n, m)) * sigma_x
-    q = sigma_x**2
-    out = [np.linalg.eigvalsh(X.T @ X / n)]
-    for _ in range(depth):
-        c = gaussian_constants(act, sigma_w, math.sqrt(q), digits=15)
-        W = rng.standard_normal((n, X.shape[0])) * (sigma_w / math.sqrt(X.shape[0]))
-        X = f(W @ X) - c.mean
-        q = c.eta
-        out.append(np.linalg.eigvalsh(X.T @ X / n))
-    return out
-
-
-def ntk_eigenvalues(
-    act,
-    m: int,
-    n0_over_m: float = 1.0,
-    n1_over_m: float = 1.0,
-    sigma_w: float = 1.0,
-    sigma_x: float = 1.0,
-    rng: np.random.Generator | int | None = None,
-) -> np.ndarray:
-    """Eigenvalues of the NTK of one sampled one-hidden-layer network (convention of
-    :mod:`rmttheory.kernels`): Theta = K1 + sigma_w^2 K0 * (D^T A^2 D / n1), f centred."""
-    import sympy as sp
-
-    from rmttheory.activation import X as XSYM
-    from rmttheory.constants import gaussian_constants
-    from rmttheory.errors import NotIntegrableError
-
-    rng = np.random.default_rng(rng)
-    act = activation(act)
-    if act.derivative.has(sp.DiracDelta):
-        raise NotIntegrableError(f"activation {act.name!r} has jumps: its NTK is not defined")
-    f, fp = act.numpy(), sp.lambdify(XSYM, act.derivative, "numpy")
-    n0, n1 = max(1, round(n0_over_m * m)), max(1, round(n1_over_m * m))
-    check_memory(n0, n1, m)
-    X = rng.standard_normal((n0, m)) * sigma_x
-    W = rng.standard_normal((n1, n0)) * (sigma_w / math.sqrt(n0))
-    a = rng.standard_normal(n1)
-    U = W @ X
-    c = gaussian_constants(act, sigma_w, sigma_x, digits=15)
-    F = f(U) - c.mean
-    D = np.broadcast_to(fp(U), U.shape) * a[:, None]
-    theta = F.T @ F / n1 + sigma_w**2 * (X.T @ X / n0) * (D.T @ D / n1)
-    return np.linalg.eigvalsh(theta)
-
-
-def sampled_ridge_training_loss(
-    act, n0: int, phi: float, psi: float, gamma: float, *, d: int = 32, seed=None
-) -> float:
-    """Training loss of one ridge regression of random labels on sampled features.
-
-    Features Y = f(WX) (n1 x m, centered), targets T (d x m) iid N(0, 1); the
-    residual of B = argmin (1/m)|T - BY|^2 + gamma |B|^2 is gamma T (K + gamma)^-1
-    with K = Y^T Y / m; returns |residual|^2 / (d m) (the theory:
-    :func:`rmttheory.memorization.ridge_training_loss`).
-    """
-    rng = np.random.default_rng(seed)
-    Y = sample_features(GramSpec(act, n0, phi, psi), rng)
-    m = Y.shape[1]
-    T = rng.standard_normal((d, m))
-    K = Y.T @ Y / m
-    R = gamma * np.linalg.solve(K + gamma * np.eye(m), T.T)
-    return float(np.sum(R * R) / (d * m))

@@ -1,0 +1,178 @@
+"""The one parameter validator: every public entry point checks its inputs here.
+
+Each helper returns the cleaned value or raises
+:class:`~rmttheory.errors.ParameterError` with one sentence naming the
+parameter, what it must be, and what was given.  Nothing here is silent: NaN,
+infinities, strings, complex numbers and booleans where a real is expected are
+all refused.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rmttheory.errors import ParameterError
+
+__all__ = ["real", "integer", "real_array", "complex_array", "choice", "SeedLike"]
+
+#: what every ``rng``/``seed`` argument accepts: a generator, an integer, a sequence of
+#: integers (``numpy.random.SeedSequence`` entropy) or None (fresh entropy)
+SeedLike = np.random.Generator | int | Sequence[int] | None
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def real(
+    value: Any,
+    name: str,
+    *,
+    positive: bool = False,
+    nonnegative: bool = False,
+    finite: bool = True,
+    low: float | None = None,
+    high: float | None = None,
+) -> float:
+    """``value`` as a float, or :class:`ParameterError`.
+
+    Parameters
+    ----------
+    value
+        What the caller passed.
+    name
+        The parameter's name, as the user knows it (used in the message).
+    positive, nonnegative
+        Require ``> 0`` or ``>= 0``.
+    finite
+        Refuse infinities (NaN is always refused).
+    low, high
+        Inclusive bounds.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> real("0.5", "phi", positive=True)
+    0.5
+    >>> real(float("nan"), "phi")
+    Traceback (most recent call last):
+    ...
+    rmttheory.errors.ParameterError: phi must be a finite real number, got nan
+    """
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, (complex, np.complexfloating)):
+        raise ParameterError(f"{name} must be a real number, got {_describe(value)}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a real number, got {_describe(value)}") from None
+    if math.isnan(v) or (finite and math.isinf(v)):
+        raise ParameterError(f"{name} must be a finite real number, got {_describe(value)}")
+    if positive and not v > 0:
+        raise ParameterError(f"{name} must be > 0, got {_describe(value)}")
+    if nonnegative and not v >= 0:
+        raise ParameterError(f"{name} must be >= 0, got {_describe(value)}")
+    if low is not None and v < low:
+        raise ParameterError(f"{name} must be >= {low:g}, got {_describe(value)}")
+    if high is not None and v > high:
+        raise ParameterError(f"{name} must be <= {high:g}, got {_describe(value)}")
+    return v
+
+
+def integer(
+    value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """``value`` as an int (integral numbers only), or :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> integer(3, "depth", minimum=1)
+    3
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if isinstance(value, (float, np.floating)) and math.isfinite(value) and value == int(value):
+            value = int(value)
+        else:
+            raise ParameterError(f"{name} must be an integer, got {_describe(value)}")
+    v = int(value)
+    if minimum is not None and v < minimum:
+        raise ParameterError(f"{name} must be >= {minimum}, got {v}")
+    if maximum is not None and v > maximum:
+        raise ParameterError(f"{name} must be <= {maximum}, got {v}")
+    return v
+
+
+def real_array(
+    x: Any,
+    name: str,
+    *,
+    allow_empty: bool = True,
+    finite: bool = False,
+    positive: bool = False,
+    nonnegative: bool = False,
+) -> np.ndarray:
+    """``x`` as a float64 array (any shape), refusing NaN, strings and complex input.
+
+    Infinities are accepted unless ``finite`` (a cdf at ``inf`` is 1).
+
+    Examples
+    --------
+    >>> real_array([1, 2.5], "x").tolist()
+    [1.0, 2.5]
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        raise ParameterError(f"{name} must be real, got complex input")
+    if arr.dtype.kind not in "biuf":
+        raise ParameterError(f"{name} must be real numbers, got {_describe(x)}")
+    arr = arr.astype(float)
+    if not allow_empty and arr.size == 0:
+        raise ParameterError(f"{name} is empty")
+    if np.isnan(arr).any():
+        raise ParameterError(f"{name} contains NaN")
+    if finite and not np.isfinite(arr).all():
+        raise ParameterError(f"{name} must be finite")
+    if positive and not (arr > 0).all():
+        raise ParameterError(f"{name} must be > 0")
+    if nonnegative and not (arr >= 0).all():
+        raise ParameterError(f"{name} must be >= 0")
+    return arr
+
+
+def complex_array(z: Any, name: str) -> np.ndarray:
+    """``z`` as a complex128 array, refusing NaN parts and non-numeric input.
+
+    Examples
+    --------
+    >>> complex_array(1 + 2j, "z")
+    array(1.+2.j)
+    """
+    arr = np.asarray(z)
+    if arr.dtype.kind not in "biufc":
+        raise ParameterError(f"{name} must be numbers, got {_describe(z)}")
+    arr = arr.astype(complex)
+    if np.isnan(arr.real).any() or np.isnan(arr.imag).any():
+        raise ParameterError(f"{name} contains NaN")
+    return arr
+
+
+def choice(value: Any, name: str, options: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``options`` (case-insensitive), else :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> choice("GOE", "ensemble", ("goe", "gue"))
+    'goe'
+    """
+    text = str(value).lower() if isinstance(value, str) else None
+    if text not in options:
+        raise ParameterError(f"{name} must be one of {', '.join(options)}, got {_describe(value)}")
+    return text

@@ -1,0 +1,80 @@
+"""The ``rmttheory`` command line.
+
+Every command prints human-readable text by default and one JSON object with
+``--json``.  Bad input prints one line ``rmttheory: error: ...`` on stderr and
+exits with status 2; no traceback reaches the user.  Commands are grouped in
+modules (:mod:`~rmttheory.cli.theory`, :mod:`~rmttheory.cli.statistics`,
+:mod:`~rmttheory.cli.equivalents`, :mod:`~rmttheory.cli.validation`) that share
+the argument helpers of :mod:`rmttheory.cli._args`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rmttheory.errors import RmtError
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``rmttheory`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["constants", "relu"]).act
+    'relu'
+    """
+    from rmttheory.cli import equivalents, statistics, theory, validation
+
+    parser = argparse.ArgumentParser(
+        prog="rmttheory",
+        description="Random matrix theory for deep learning: constants, spectra, validation.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for group in (theory, validation, statistics, equivalents):
+        group.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rmttheory`` console script.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 when ``validate`` finds a failing check, 2 on bad input
+        (one line on stderr), 130 when interrupted.
+
+    Examples
+    --------
+    >>> main(["moments", "--eta", "1", "--zeta", "0", "--phi", "1", "--psi", "1", "--k", "2"])
+    eta=1, zeta=0, phi=1, psi=1
+    m1 = 1
+    m2 = 2
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except RmtError as exc:
+        print(f"rmttheory: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("rmttheory: error: out of memory; try smaller sizes", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rmttheory: interrupted", file=sys.stderr)
+        return 130

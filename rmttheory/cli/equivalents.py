@@ -1,0 +1,224 @@
+"""Commands of deterministic equivalents: ``risk`` (ridge / random features) and ``kernel-spectrum``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+
+from rmttheory.cli import _args
+from rmttheory.errors import RmtError
+
+__all__ = ["register"]
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    from rmttheory.regression import RandomFeaturesRidge, RidgeSpectrum, ridge_risk
+
+    _args.check_plot(args)
+    if args.model not in ("ridge", "rf"):
+        raise RmtError(f"unknown model {args.model!r}; choose ridge or rf")
+    if args.model == "ridge" and args.act is not None:
+        raise RmtError("an activation is only used with --model rf")
+    act = args.act or "tanh"
+    x = (
+        _args.parse_list(args.ratio, "--ratio")
+        if args.ratio
+        else _args.parse_grid(args.grid or "0.1:4:40", max_points=10_000)
+    )
+    if np.any(x <= 0):
+        raise RmtError("ratios must be > 0")
+    if args.model == "ridge":
+        if args.spectrum == "isotropic":
+            spec = RidgeSpectrum.isotropic(args.snr)
+        else:
+            spec = RidgeSpectrum.power_law(args.p, args.alpha, args.beta, scale=args.snr)
+        th = ridge_risk(spec, x, args.lam, noise=args.noise)
+        label = f"ridge ({args.spectrum}), γ = p/n"
+    else:
+        rf = RandomFeaturesRidge.from_activation(act)
+        th = rf.risk(x, args.psi2, args.lam, snr=args.snr, noise=args.noise)
+        label = f"random features ({act}), ψ1 = N/d at ψ2 = n/d = {args.psi2:g}"
+    payload: dict[str, Any] = {
+        "model": args.model,
+        "ratio_name": "gamma=p/n" if args.model == "ridge" else "psi1=N/d",
+        "ratio": x.tolist(),
+        "lam": args.lam,
+        "snr": args.snr,
+        "noise": args.noise,
+        **{k: np.asarray(th[k]).tolist() for k in ("test", "train", "bias", "variance")},
+    }
+    if args.model == "rf":
+        payload.update(psi2=args.psi2, act=act, mu0=rf.mu0, mu1=rf.mu1, mu_star=rf.mu_star)
+    sims = None
+    if args.simulate:
+        from rmttheory.validation.risk import risk_points
+
+        if args.n < 2 or args.trials < 2:
+            raise RmtError("--n must be >= 2 and --trials >= 2 to simulate")
+        big = float(np.max(x)) * args.n
+        _args.require_seconds(
+            2.0 * args.trials * x.size * args.n * big * min(args.n, big),
+            "these simulations",
+            "lower --n, --trials or the number of ratios",
+        )
+        sims = risk_points(
+            args.model, x, args.lam, n=args.n, trials=args.trials, seed=args.seed,
+            noise=args.noise, snr=args.snr, spectrum=args.spectrum, alpha=args.alpha,
+            beta=args.beta, act=act, psi2=args.psi2,
+        )  # fmt: skip
+        payload["simulated"] = sims
+    if args.plot:
+        import matplotlib.pyplot as plt
+
+        from rmttheory.plot import save_figure, style
+
+        with style():
+            fig, ax = plt.subplots()
+            ax.plot(x, th["test"], label="test (theory)")
+            ax.plot(x, th["train"], "--", label="train (theory)")
+            for k, mk in (("test", "o"), ("train", "s")):
+                pts = sims or []
+                ax.errorbar([s["ratio"] for s in pts], [s[k]["sim"] for s in pts],
+                            yerr=[2 * s[k]["se"] for s in pts], ls="none", marker=mk,
+                            label=f"{k} (simulated, ±2 SE)" if pts else None)  # fmt: skip
+            ax.set_yscale("log")
+            ax.set_xlabel(label)
+            ax.set_ylabel("error")
+            ax.legend()
+            payload["plot"] = save_figure(fig, args.plot)[0]
+    lines = [f"{label}; lambda={args.lam:g} snr={args.snr:g} noise={args.noise:g}"]
+    lines += [
+        f"{xi:10.4g} test {te:.6g} train {tr:.6g}"
+        for xi, te, tr in zip(x, np.ravel(th["test"]), np.ravel(th["train"]))
+    ]
+    _args.emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def cmd_kernel_spectrum(args: argparse.Namespace) -> int:
+    from rmttheory.kernels import kernel_laws
+
+    _args.check_plot(args)
+    if args.points < 2 or args.points > _args.MAX_GRID:
+        raise RmtError(f"--points must be in [2, {_args.MAX_GRID}]")
+    laws = kernel_laws(
+        args.act, args.kernel, args.depth, args.width_ratio, args.sigma_w, args.sigma_x
+    )
+    top = max(law.support()[-1][1] for _, law in laws)
+    x = np.linspace(0, 1.05 * top, args.points)
+    out: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "support": [list(iv) for iv in law.support()],
+            "atom": law.atom_mass,
+            "mean": law.mean(),
+            "density": [v if np.isfinite(v) else None for v in law.pdf(x).tolist()],
+        }
+        for name, law in laws
+    ]
+    payload: dict[str, Any] = {"kernel": args.kernel, "act": args.act, "x": x.tolist(), "laws": out}
+    sampled = None
+    if args.simulate:
+        from rmttheory.validation.kernel_sampling import sampled_kernel_spectra
+        from rmttheory.validation.tolerance import ks_tolerance
+
+        if args.m < 10:
+            raise RmtError("--m must be >= 10")
+        n = args.width_ratio * args.m
+        _args.require_seconds(
+            (args.depth + 1) * (2 * n * n * args.m + 12 * args.m**3),
+            "this simulation",
+            "lower --m",
+        )
+        sampled = sampled_kernel_spectra(
+            args.act, args.kernel, args.depth, args.width_ratio, args.m, args.sigma_w,
+            args.sigma_x, args.seed,
+        )  # fmt: skip
+        for rec, ev, (_, law) in zip(out, sampled, laws):
+            rec["ks_sampled"] = law.ks_distance(ev)
+            rec["ks_tol"] = ks_tolerance(ev.size)
+    if args.plot:
+        import matplotlib.pyplot as plt
+
+        from rmttheory.plot import save_figure, style
+
+        with style():
+            fig, ax = plt.subplots()
+            for i, rec in enumerate(out):
+                name = rec["name"]
+                dens = [np.nan if v is None else v for v in rec["density"]]
+                (line,) = ax.plot(x, dens, label=name)
+                if sampled is not None:
+                    ax.hist(sampled[i], bins=60, density=True, histtype="step",
+                            color=line.get_color())  # fmt: skip
+            ax.set_xlabel(r"eigenvalue $\lambda$ of the kernel")
+            ax.set_ylabel("density")
+            ax.set_ylim(0, min(ax.get_ylim()[1], 5))
+            ax.legend()
+            ax.set_title(f"{args.kernel.upper()} spectra, {args.act}, $n/m$ = {args.width_ratio:g}")
+            payload["plot"] = save_figure(fig, args.plot)[0]
+    text = "\n".join(
+        f"{r['name']}: support {r['support']}, mean {r['mean']:.6g}, atom {r['atom']:.3g}"
+        + (
+            f", KS to sample {r['ks_sampled']:.4f} (tol {r['ks_tol']:.4f})"
+            if "ks_sampled" in r
+            else ""
+        )
+        for r in out
+    )
+    _args.emit(args, payload, text)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add this group's commands to the subparsers ``sub``.
+
+    Parameters
+    ----------
+    sub
+        The object ``argparse.ArgumentParser.add_subparsers`` returns.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers(dest="command"))
+    """
+    p = sub.add_parser("risk", help="ridge / random-features test and training error")
+    _args.add_activation(p, optional=True)
+    p.add_argument("--model", default="ridge", help="ridge or rf (random features, ACT: tanh)")
+    p.add_argument("--spectrum", default="isotropic", choices=["isotropic", "power"])
+    p.add_argument(
+        "--alpha", type=_args.positive_float, default=1.5, help="power law: s_j = j^-alpha"
+    )
+    p.add_argument(
+        "--beta", type=_args.positive_float, default=2.0, help="power law: s_j b_j^2 ~ j^-beta"
+    )
+    p.add_argument("--p", type=int, default=1000, help="power law: number of features")
+    p.add_argument("--ratio", default=None, help="values of p/n (ridge) or N/d (rf), A,B,C")
+    p.add_argument("--grid", default=None, help="LO:HI:N instead of --ratio (default 0.1:4:40)")
+    p.add_argument("--psi2", type=_args.positive_float, default=1.0, help="rf: n/d")
+    p.add_argument("--lam", type=_args.nonneg_float, default=1e-2, help="ridge lambda (>= 0)")
+    p.add_argument("--snr", type=_args.nonneg_float, default=1.0, help="signal variance |beta|^2")
+    p.add_argument("--noise", type=_args.nonneg_float, default=0.1, help="noise variance")
+    p.add_argument("--simulate", action="store_true", help="add simulated points")
+    p.add_argument("--n", type=int, default=200, help="simulation: samples n (ridge) or d (rf)")
+    p.add_argument("--trials", type=int, default=10)
+    _args.add_seed(p)
+    _args.add_output(p)
+    p.set_defaults(func=cmd_risk)
+
+    p = sub.add_parser("kernel-spectrum", help="conjugate-kernel (L layers) or NTK spectra")
+    _args.add_activation(p)
+    p.add_argument("--kernel", default="ck", help="ck or ntk")
+    p.add_argument("--depth", type=int, default=3)
+    p.add_argument("--width-ratio", type=_args.positive_float, default=1.0, help="n_l/m")
+    _args.add_scales(p)
+    p.add_argument("--points", type=int, default=200)
+    p.add_argument("--simulate", action="store_true")
+    p.add_argument("--m", type=int, default=400, help="simulation: number of samples")
+    _args.add_seed(p)
+    _args.add_output(p)
+    p.set_defaults(func=cmd_kernel_spectrum)

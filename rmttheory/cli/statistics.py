@@ -1,0 +1,133 @@
+"""Commands of local statistics: ``ratios`` (reference ensembles) and ``hessian`` (networks)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+
+from rmttheory.cli import _args
+from rmttheory.errors import RmtError
+
+__all__ = ["register"]
+
+
+def cmd_ratios(args: argparse.Namespace) -> int:
+    from rmttheory.local_statistics import closest_ensemble, sample_spectrum, spacing_ratios
+
+    if args.n < 3:
+        raise RmtError(f"--n must be >= 3, got {args.n}")
+    if not 0 <= args.trim < 0.45:
+        raise RmtError(f"--trim must be in [0, 0.45), got {args.trim}")
+    # tridiagonal eigenvalues: ~30 n^2 flop per sample
+    _args.require_seconds(
+        30.0 * args.n**2 * args.samples, "these spectra", "lower --n or --samples"
+    )
+    rngs = np.random.SeedSequence(args.seed).spawn(args.samples)
+    eig = np.array([sample_spectrum(args.ensemble, args.n, np.random.default_rng(r)) for r in rngs])
+    stats = spacing_ratios(eig, trim=args.trim)
+    verdict = closest_ensemble(stats)
+    payload = {
+        "ensemble": args.ensemble,
+        "n": args.n,
+        "samples": args.samples,
+        "trim": args.trim,
+        "mean_r_tilde": stats.mean_r_tilde,
+        "n_ratios": stats.n_ratios,
+        "cutoff": stats.cutoff,
+        "ks": verdict["ks"],
+        "closest": verdict["closest"],
+        "margin": verdict["margin"],
+    }
+    text = (
+        f"{args.ensemble}: <r~> = {stats.mean_r_tilde:.5f} from {stats.n_ratios} ratios; "
+        f"closest law {verdict['closest']} (margin {verdict['margin']:.1f} KS units)"
+    )
+    _args.emit(args, payload, text)
+    return 0
+
+
+def cmd_hessian(args: argparse.Namespace) -> int:
+    from rmttheory.validation.hessians import hessian_experiment, plot_ratios
+    from rmttheory.validation.networks import DATASETS, MODELS
+
+    _args.check_plot(args)
+    if args.model not in MODELS:
+        raise RmtError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
+    if args.dataset not in DATASETS:
+        raise RmtError(f"unknown data set {args.dataset!r}; choose one of {', '.join(DATASETS)}")
+    if args.train_steps < 0 or args.hidden < 1 or not 0 <= args.trim < 0.45:
+        raise RmtError("--train-steps must be >= 0, --hidden >= 1 and --trim in [0, 0.45)")
+    rec = hessian_experiment(
+        args.model,
+        args.dataset,
+        hidden=args.hidden,
+        train_steps=args.train_steps,
+        batch=args.batch or None,
+        n_batches=args.n_batches,
+        lr=args.lr,
+        cutoff=args.cutoff,
+        trim=args.trim,
+        device=args.device,
+        seed=args.seed,
+        at_init=args.at_init,
+        progress=not args.json,
+    )
+    if args.plot:
+        rec["plot"] = plot_ratios(rec, args.plot)
+    payload = {k: v for k, v in rec.items() if k not in ("eigenvalues", "r_tilde")}
+    text = (
+        f"{args.model} on {args.dataset}: P={rec['n_params']}, {rec['n_hessians']} Hessian(s) of "
+        f"batch {rec['batch']}, loss {rec['training']['loss']:.4g} after "
+        f"{rec['training']['steps']} steps\n"
+        f"{rec['n_eigenvalues_used']} eigenvalues above cutoff {rec['cutoff']:.3g}; "
+        f"<r~> = {rec['mean_r_tilde']:.4f} ({rec['n_ratios']} ratios); KS goe "
+        f"{rec['ks_goe']:.4f}, poisson {rec['ks_poisson']:.4f}; closest {rec['closest']}"
+    )
+    _args.emit(args, payload, text)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add this group's commands to the subparsers ``sub``.
+
+    Parameters
+    ----------
+    sub
+        The object ``argparse.ArgumentParser.add_subparsers`` returns.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers(dest="command"))
+    """
+    p = sub.add_parser(
+        "ratios", help="spacing-ratio statistics of sampled GOE/GUE/GSE/Poisson spectra"
+    )
+    p.add_argument("--ensemble", required=True, choices=["goe", "gue", "gse", "poisson"])
+    p.add_argument("--n", type=int, required=True, help="matrix size")
+    p.add_argument("--samples", type=_args.positive_int, default=10)
+    p.add_argument("--trim", type=float, default=0.0, help="fraction trimmed at each edge")
+    _args.add_seed(p)
+    _args.add_output(p, plot=False)
+    p.set_defaults(func=cmd_ratios)
+
+    p = sub.add_parser("hessian", help="exact Hessian of a trained network: GOE or Poisson?")
+    p.add_argument("--model", default="mlp", help="logreg, mlp or cnn")
+    p.add_argument("--dataset", default="digits", help="digits, mnist1d or gaussian")
+    p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--train-steps", type=int, default=300)
+    p.add_argument("--batch", type=int, default=128, help="samples per Hessian; 0: full data")
+    p.add_argument(
+        "--n-batches", type=_args.positive_int, default=4, help="Hessians (disjoint batches)"
+    )
+    p.add_argument("--lr", type=_args.positive_float, default=1e-2)
+    p.add_argument("--cutoff", type=_args.positive_float, default=None, help="absolute |λ| cut-off")
+    p.add_argument("--trim", type=float, default=0.05)
+    p.add_argument("--at-init", action="store_true", help="also report the Hessian at init")
+    _args.add_device(p)
+    _args.add_seed(p)
+    _args.add_output(p)
+    p.set_defaults(func=cmd_hessian)

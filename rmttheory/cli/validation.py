@@ -1,0 +1,116 @@
+"""Commands that sample: ``sample`` (one activation against its law) and ``validate`` (the report)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rmttheory.cli import _args
+from rmttheory.errors import RmtError
+
+__all__ = ["register"]
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from rmttheory.activation import activation
+    from rmttheory.resources import resolve_device
+    from rmttheory.validation.campaign import Point, run_point
+    from rmttheory.validation.sampling import check_memory, sizes
+
+    _args.check_plot(args)
+    if args.n0 < 1:
+        raise RmtError(f"--n0 must be a positive integer, got {args.n0}")
+    activation(args.act)  # clear error before any sampling
+    n0, n1, m = sizes(args.n0, args.phi, args.psi)
+    device = resolve_device(args.device)
+    check_memory(n0, n1, m, device)
+    _args.require_seconds(
+        args.seeds * (2.0 * n1 * n0 * m + 2.0 * n1 * n1 * m + 10.0 * n1**3),
+        f"{args.seeds} samples of n1={n1}, m={m}",
+        "lower --n0 or --seeds",
+    )
+    rec = run_point(
+        Point(args.act, args.phi, args.psi, args.n0, args.seeds, args.seed, device=device),
+        keep_eigenvalues=bool(args.plot),
+        progress=not args.json,
+    )
+    if rec["status"] != "ok":
+        raise RmtError(rec["reason"])
+    keys = (
+        "n0", "n1", "m", "ks", "ks_tol", "w1", "mean", "eta", "zeta", "atom", "support",
+        "device", "mean_of_f", "pass",
+    )  # fmt: skip
+    payload = {k: rec[k] for k in keys}
+    if args.plot:
+        from rmttheory.distributions import PenningtonWorah
+        from rmttheory.plot import density_vs_sample
+
+        law = PenningtonWorah(rec["eta"], rec["zeta"], rec["phi_eff"], rec["psi_eff"])
+        payload["plot"] = density_vs_sample(
+            law, rec["eigenvalues"], args.plot,
+            title=f"{args.act}: φ = {rec['phi_eff']:.3g}, ψ = {rec['psi_eff']:.3g}, n1 = {rec['n1']}, "
+            f"{args.seeds} seed(s)",
+        )  # fmt: skip
+    text = "\n".join(f"{k:10s} {v}" for k, v in payload.items())
+    _args.emit(args, payload, text)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from rmttheory.validation.report import validate
+
+    if args.workers < 1:
+        raise RmtError(f"--workers must be >= 1, got {args.workers}")
+    summary = validate(
+        args.out,
+        full=args.mode == "full",
+        device=args.device,
+        workers=args.workers,
+        seed=args.seed,
+        progress=not args.json,
+    )
+    text = (
+        f"{summary['passed']}/{summary['checks']} checks pass ({summary['mode']}, "
+        f"{summary['device']}); report: {args.out}/report.md"
+    )
+    _args.emit(args, summary, text)
+    return 0 if summary["all_pass"] else 1
+
+
+def register(sub: Any) -> None:
+    """Add this group's commands to the subparsers ``sub``.
+
+    Parameters
+    ----------
+    sub
+        The object ``argparse.ArgumentParser.add_subparsers`` returns.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers(dest="command"))
+    """
+    p = sub.add_parser("sample", help="sample M = YY^T/m and compare its spectrum with the theory")
+    _args.add_activation(p)
+    _args.add_ratios(p)
+    p.add_argument("--n0", type=int, required=True, help="input dimension n0")
+    p.add_argument("--seeds", type=_args.positive_int, default=1, help="independent samples pooled")
+    _args.add_seed(p)
+    _args.add_device(p)
+    _args.add_output(p)
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("validate", help="theory vs sampled random matrices: the full report")
+    p.add_argument("--out", default="rmttheory-report", help="output folder (resumes if present)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
+                      help="small sizes, minutes on 2 CPU cores (default)")  # fmt: skip
+    mode.add_argument("--full", dest="mode", action="store_const", const="full",
+                      help="large sizes (meant for a GPU or a cluster)")  # fmt: skip
+    p.set_defaults(mode="quick")
+    _args.add_device(p)
+    p.add_argument("--workers", type=int, default=1)
+    _args.add_seed(p)
+    _args.add_output(p, plot=False)
+    p.set_defaults(func=cmd_validate)

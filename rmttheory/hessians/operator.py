@@ -1,0 +1,130 @@
+"""The Hessian as a linear operator (Hessian-vector products) and Lanczos on it.
+
+Same convention as :mod:`rmttheory.hessians.loss`; memory :math:`O(P)` beyond the
+model, so any model that trains can be analysed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rmttheory.errors import ConvergenceError, ParameterError, RmtError
+from rmttheory.hessians.loss import LossSpec
+
+__all__ = ["HessianOperator", "top_eigenvalues"]
+
+
+class HessianOperator:
+    """The Hessian as a symmetric ``scipy.sparse.linalg.LinearOperator`` (float64).
+
+    Only Hessian-vector products are formed (memory :math:`O(P)` beyond the
+    model), so any model that trains can be analysed.  ``n_products`` counts the
+    products taken.
+
+    Parameters
+    ----------
+    model, inputs, targets, loss, reduction, device
+        As in :func:`rmttheory.hessians.exact_hessian` (same convention).
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.randn(6, 3, generator=torch.Generator().manual_seed(0))
+    >>> op = HessianOperator(torch.nn.Linear(3, 2), x, torch.tensor([0, 1, 1, 0, 1, 0]))
+    >>> op.shape, op.matvec(np.ones(8)).shape
+    ((8, 8), (8,))
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        inputs: Any,
+        targets: Any,
+        *,
+        loss: str = "cross_entropy",
+        reduction: str = "mean",
+        device: str = "cpu",
+    ):
+        import torch
+
+        self.spec = LossSpec.build(
+            model,
+            inputs,
+            targets,
+            loss=loss,
+            reduction=reduction,
+            dtype=torch.float64,
+            device=device,
+        )
+        self.spec.value()
+        self.n_products = 0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.spec.n_params, self.spec.n_params)
+
+    def matvec(self, v: np.ndarray) -> np.ndarray:
+        import torch
+
+        t = torch.as_tensor(np.ravel(v), dtype=torch.float64, device=self.spec.device)
+        out = self.spec.hvp(t).detach().cpu().numpy()
+        self.n_products += 1
+        if not np.all(np.isfinite(out)):
+            raise RmtError("a Hessian-vector product is not finite")
+        return out
+
+    def aslinearoperator(self):
+        from scipy.sparse.linalg import LinearOperator
+
+        return LinearOperator(self.shape, matvec=self.matvec, rmatvec=self.matvec, dtype=float)
+
+
+def top_eigenvalues(
+    op: HessianOperator,
+    k: int = 10,
+    which: str = "LA",
+    tol: float = 1e-10,
+    seed: int | np.random.Generator | None = 0,
+) -> np.ndarray:
+    """``k`` extreme eigenvalues of the Hessian by implicitly restarted Lanczos (ARPACK).
+
+    Parameters
+    ----------
+    op
+        The Hessian operator.
+    k
+        Number of eigenvalues (``1 <= k < P``).
+    which
+        ``"LA"`` largest algebraic (outliers), ``"SA"`` smallest, ``"LM"``
+        largest magnitude, ``"BE"`` both ends.
+    tol
+        ARPACK's relative tolerance.
+    seed
+        Seed of the start vector.
+
+    Returns
+    -------
+    numpy.ndarray
+        The eigenvalues, ascending.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.randn(6, 3, generator=torch.Generator().manual_seed(0))
+    >>> op = HessianOperator(torch.nn.Linear(3, 2), x, torch.tensor([0, 1, 1, 0, 1, 0]))
+    >>> top_eigenvalues(op, k=2).shape
+    (2,)
+    """
+    from scipy.sparse.linalg import ArpackNoConvergence, eigsh
+
+    n = op.shape[0]
+    if not 1 <= k < n:
+        raise ParameterError(f"k must be in [1, {n - 1}], got {k}")
+    rng = np.random.default_rng(seed)
+    try:
+        lam = eigsh(op.aslinearoperator(), k=k, which=which, tol=tol, v0=rng.standard_normal(n))[0]
+    except ArpackNoConvergence as exc:
+        raise ConvergenceError(f"Lanczos did not converge for k={k}: {exc}") from None
+    return np.sort(lam)

@@ -1,0 +1,230 @@
+"""Figures in one style: the shipped style sheet, one saver, output-path checks.
+
+Every figure of the package (command-line ``--plot``, the validation report,
+``rmttheory figures``) is drawn under :func:`style` and written by
+:func:`save_figure`, so they share fonts, sizes, a colour-blind-safe palette and
+resolution.  :func:`check_output` is called by commands *before* computing, so a
+bad path fails in a second, not after the computation.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import matplotlib.pyplot as plt
+>>> with style():
+...     fig, ax = plt.subplots()
+>>> plt.close(fig)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rmttheory.errors import ParameterError
+
+__all__ = [
+    "STYLE",
+    "FORMATS",
+    "style",
+    "save_figure",
+    "check_output",
+    "density_vs_sample",
+    "COLUMN",
+    "TWO_COLUMN",
+]
+
+#: the style sheet shipped with the package
+STYLE = Path(__file__).with_name("rmttheory.mplstyle")
+#: image formats the saver writes
+FORMATS = ("png", "pdf", "svg")
+#: figure widths in inches: one column and two columns of a paper
+COLUMN, TWO_COLUMN = 3.4, 7.0
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Draw inside this context to use the package's style sheet (Agg backend).
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> with style():
+    ...     plt.rcParams["font.family"]
+    ['serif']
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.style.context(str(STYLE)):
+        yield
+
+
+def check_output(path: str | os.PathLike, formats: Sequence[str] | None = None) -> Path:
+    """Refuse (ParameterError) an output path whose folder is missing or not writable,
+    or whose extension is not an image format the saver writes.
+
+    Parameters
+    ----------
+    path
+        ``FILE.png``/``FILE.pdf``/``FILE.svg``, or a stem when ``formats`` is given.
+    formats
+        When given, the extensions that will be written next to the stem.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> check_output("figure.xyz")
+    Traceback (most recent call last):
+    ...
+    rmttheory.errors.ParameterError: cannot write a figure as 'xyz' (figure.xyz); use one of png, pdf, svg
+    """
+    p = Path(path)
+    exts = list(formats) if formats else [p.suffix.lstrip(".").lower()]
+    bad = [e for e in exts if e not in FORMATS]
+    if bad:
+        raise ParameterError(
+            f"cannot write a figure as {bad[0]!r} ({p}); use one of {', '.join(FORMATS)}"
+        )
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise ParameterError(f"the folder of {p} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ParameterError(f"the folder of {p} is not writable")
+    return p
+
+
+def save_figure(
+    fig: Any, path: str | os.PathLike, formats: Sequence[str] | None = None
+) -> list[str]:
+    """Save ``fig`` and close it.
+
+    Parameters
+    ----------
+    fig
+        A matplotlib figure.
+    path
+        A file name (its extension is the format), or a stem with ``formats``.
+    formats
+        Formats written next to the stem (e.g. ``("pdf", "png")``).
+
+    Returns
+    -------
+    list of str
+        The files written.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> with style():
+    ...     fig, ax = plt.subplots()
+    >>> folder = tempfile.mkdtemp()
+    >>> [f.endswith(".pdf") for f in save_figure(fig, folder + "/fig", ("pdf", "png"))]
+    [True, False]
+    """
+    import matplotlib.pyplot as plt
+
+    p = check_output(path, formats)
+    targets = [p.with_suffix("." + f) for f in formats] if formats else [p]
+    try:
+        for t in targets:
+            fig.savefig(t)
+    finally:
+        plt.close(fig)
+    return [str(t) for t in targets]
+
+
+def density_vs_sample(
+    law: Any,
+    eigenvalues: Any,
+    path: str | os.PathLike | None = None,
+    *,
+    ax: Any = None,
+    bins: int = 60,
+    title: str | None = None,
+    zero_tol: float = 1e-9,
+) -> Any:
+    """The theory density of ``law`` as a line over the histogram of sampled eigenvalues.
+
+    The histogram shows the continuous part: eigenvalues within ``zero_tol`` of the
+    largest in modulus are counted at 0, removed when the law has an atom there,
+    and the histogram is scaled to the law's continuous mass, so both integrate
+    to the same value.  The atom is written in the legend.
+
+    Parameters
+    ----------
+    law
+        A :class:`~rmttheory.distributions.SpectralDistribution`.
+    eigenvalues
+        Sampled eigenvalues (one array, pooled over samples).
+    path
+        Write the figure there (and return the path); else draw on ``ax``.
+    ax
+        Axes to draw on (created when None).
+    bins, title
+        Histogram bins; panel title.
+
+    Returns
+    -------
+    str or matplotlib.axes.Axes
+        The file written, or the axes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rmttheory.distributions import MarchenkoPastur
+    >>> law = MarchenkoPastur(0.5)
+    >>> with style():
+    ...     ax = density_vs_sample(law, law.rvs(2000, random_state=0))
+    >>> ax.get_xlabel()
+    'eigenvalue $\\\\lambda$'
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if path is not None:
+        check_output(path)
+    eig = np.sort(np.asarray(eigenvalues, dtype=float).ravel())
+    scale = float(np.max(np.abs(eig))) if eig.size else 1.0
+    zero = np.abs(eig) <= zero_tol * scale
+    atoms = law.atoms()
+    cont = eig[~zero] if 0.0 in atoms else eig
+    created = ax is None
+    if created:
+        with style():
+            fig, ax = plt.subplots()
+    weights = np.full(cont.size, (1 - law.atom_mass) / max(cont.size, 1))
+    ax.hist(cont, bins=bins, weights=weights / max(np.ptp(cont) / bins, 1e-300), color="0.75",
+            label=f"sampled ({eig.size} eigenvalues)")  # fmt: skip
+    hi = max(law.support()[-1][1], float(eig[-1]) if eig.size else 0.0)
+    lo = min(law.support()[0][0], float(eig[0]) if eig.size else 0.0)
+    x = np.linspace(lo, hi, 800)
+    y = law.pdf(x)
+    ax.plot(x, np.where(np.isfinite(y), y, np.nan), color="C1", label="theory")
+    if atoms:
+        ax.plot(
+            [], [], " ", label="atoms: " + ", ".join(f"{m:.3g} at {a:g}" for a, m in atoms.items())
+        )
+    finite = y[np.isfinite(y)]
+    if finite.size:
+        ax.set_ylim(0, 1.25 * max(float(np.percentile(finite, 99.5)), 1e-300))
+    ax.set_xlabel(r"eigenvalue $\lambda$")
+    ax.set_ylabel("density")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    if path is not None:
+        return save_figure(ax.figure, path)[0]
+    return ax

@@ -1,0 +1,198 @@
+"""Report sections, all of one shape: compute → checks → figures → markdown.
+
+A :class:`Section` computes a JSON record (written atomically to
+``DIR/sections/NAME.json`` as soon as it is done, so a rerun resumes), turns the
+record into :class:`Check` objects (a statistic, its tolerance, the verdict), draws
+its figures from the record, and writes its markdown.  :func:`run_section` is the
+one driver; :mod:`rmttheory.validation.sections.registry` lists them in report order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rmttheory.validation.io import jsonable, read_json, write_json
+
+__all__ = ["Check", "Context", "Section", "SectionResult", "run_section"]
+
+
+@dataclass
+class Check:
+    """One theory-versus-simulation comparison.
+
+    Attributes
+    ----------
+    section, name
+        Where it comes from and what it compares.
+    statistic
+        What ``value`` is (``"KS"``, ``"|sim - theory|"``, ...).
+    value, tolerance
+        The statistic and the bound it must not exceed.
+    passed
+        The verdict.
+    detail
+        Anything a reader needs (theory, simulated mean, standard error, sizes).
+
+    Examples
+    --------
+    >>> Check("demo", "mean", "|sim - theory|", 0.01, 0.05, True).to_dict()["passed"]
+    True
+    """
+
+    section: str
+    name: str
+    statistic: str
+    value: float
+    tolerance: float
+    passed: bool
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class Context:
+    """What every section needs to run: output folder, size, device, seed, executor.
+
+    Parameters
+    ----------
+    out
+        Report folder.
+    full
+        Large sizes.
+    device, seed
+        Device and seed of everything random.
+    workers, executor
+        Parallel campaign points.
+    progress
+        Show progress bars.
+
+    Examples
+    --------
+    >>> Context(Path("report")).full
+    False
+    """
+
+    out: Path
+    full: bool = False
+    device: str = "cpu"
+    seed: int = 0
+    workers: int = 1
+    executor: Any = None
+    progress: bool = True
+
+
+@dataclass
+class SectionResult:
+    """A section after it ran: its record, checks, figures and markdown.
+
+    Parameters
+    ----------
+    name, record, checks, figures, markdown
+        As computed by :func:`run_section`.
+
+    Examples
+    --------
+    >>> SectionResult("demo", {}, [], [], ["## demo"]).markdown
+    ['## demo']
+    """
+
+    name: str
+    record: dict[str, Any]
+    checks: list[Check]
+    figures: list[str]
+    markdown: list[str]
+
+
+class Section:
+    """Base class: subclasses set ``name`` and ``title`` and implement the four steps.
+
+    Examples
+    --------
+    >>> class Demo(Section):
+    ...     name, title = "demo", "A demonstration"
+    ...     def compute(self, ctx):
+    ...         return {"value": 0.01}
+    ...     def checks(self, record):
+    ...         return [self.check("value", "|error|", record["value"], 0.05)]
+    ...     def markdown(self, record, checks, figures):
+    ...         return [f"## {self.title} — {self.verdict(checks)}"]
+    >>> import tempfile
+    >>> run_section(Demo(), Context(Path(tempfile.mkdtemp()))).markdown
+    ['## A demonstration — 1/1 checks pass']
+    """
+
+    name: str = ""
+    title: str = ""
+
+    def compute(self, ctx: Context) -> dict[str, Any]:
+        """Run the experiment; return a JSON-able record."""
+        raise NotImplementedError
+
+    def checks(self, record: dict[str, Any]) -> list[Check]:
+        """The checks the record supports."""
+        raise NotImplementedError
+
+    def figures(self, record: dict[str, Any], out: Path) -> list[str]:
+        """Draw figures into ``out``; return their file names (relative to ``out``)."""
+        return []
+
+    def markdown(
+        self, record: dict[str, Any], checks: list[Check], figures: list[str]
+    ) -> list[str]:
+        """The section's lines of ``report.md``."""
+        raise NotImplementedError
+
+    def check(
+        self, name: str, statistic: str, value: float, tolerance: float, **detail: Any
+    ) -> Check:
+        """A :class:`Check` of this section passing when ``value <= tolerance``."""
+        return Check(
+            self.name, name, statistic, float(value), float(tolerance), bool(value <= tolerance),
+            detail,
+        )  # fmt: skip
+
+    def verdict(self, checks: list[Check]) -> str:
+        """``"k/n checks pass"``."""
+        return f"{sum(c.passed for c in checks)}/{len(checks)} checks pass"
+
+
+def run_section(section: Section, ctx: Context) -> SectionResult:
+    """Compute (or load) ``section``'s record, then its checks, figures and markdown.
+
+    The record is written to ``ctx.out/sections/NAME.json`` as soon as it is
+    computed; a later run loads it instead of recomputing.
+
+    Parameters
+    ----------
+    section
+        The section.
+    ctx
+        Where and how to run.
+
+    Returns
+    -------
+    SectionResult
+
+    Examples
+    --------
+    See :class:`Section`.
+    """
+    from rmttheory.plot import style
+
+    path = Path(ctx.out) / "sections" / f"{section.name}.json"
+    if path.exists():
+        record = read_json(path)
+    else:
+        record = jsonable(section.compute(ctx))
+        write_json(path, record)
+    checks = section.checks(record)
+    with style():
+        figures = section.figures(record, Path(ctx.out))
+    return SectionResult(
+        section.name, record, checks, figures, section.markdown(record, checks, figures)
+    )

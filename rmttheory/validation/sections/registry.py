@@ -1,0 +1,26 @@
+"""The report's sections, in order."""
+
+from __future__ import annotations
+
+from rmttheory.validation.sections.gram import GramSection
+from rmttheory.validation.sections.hessians import HessianSection
+from rmttheory.validation.sections.risks import (
+    DynamicsSection,
+    RandomFeaturesSection,
+    RidgeSection,
+    ScalingSection,
+)
+from rmttheory.validation.sections.spectra import EquivalenceSection, KernelSection
+
+__all__ = ["SECTIONS"]
+
+SECTIONS = [
+    GramSection(),
+    HessianSection(),
+    RidgeSection(),
+    RandomFeaturesSection(),
+    EquivalenceSection(),
+    KernelSection(),
+    ScalingSection(),
+    DynamicsSection(),
+]
