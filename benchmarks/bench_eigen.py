@@ -15,7 +15,8 @@ import time
 import numpy as np
 import torch
 
-from rmttheory.validation.sampling import GramSpec, gram_eigenvalues
+from rmttheory.validation.gram import gram_eigenvalues
+from rmttheory.validation.sampling import GramSpec
 
 
 def timed(spec: GramSpec, device: str, repeats: int) -> float:
@@ -53,10 +54,10 @@ def main() -> None:
 
 def _torch_time(spec: GramSpec, device: str, repeats: int) -> float:
     """Torch sampling + eigvalsh on ``device`` (the cpu path of gram_eigenvalues is numpy)."""
-    from rmttheory.validation.sampling import _torch_features
+    from rmttheory.validation.sampling import sample_features_torch
 
     def one(seed: int) -> np.ndarray:
-        Y = _torch_features(spec, seed, device)
+        Y = sample_features_torch(spec, seed, device)
         return torch.linalg.eigvalsh(Y @ Y.T / Y.shape[1]).cpu().numpy()
 
     one(0)

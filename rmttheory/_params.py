@@ -25,6 +25,10 @@ __all__ = ["real", "integer", "real_array", "complex_array", "choice", "SeedLike
 SeedLike = np.random.Generator | int | Sequence[int] | None
 
 
+#: largest magnitude of a scalar parameter (squares and products of two stay finite)
+MAX_MAGNITUDE = 1e150
+
+
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -76,6 +80,10 @@ def real(
         raise ParameterError(f"{name} must be a real number, got {_describe(value)}") from None
     if math.isnan(v) or (finite and math.isinf(v)):
         raise ParameterError(f"{name} must be a finite real number, got {_describe(value)}")
+    if math.isfinite(v) and abs(v) > MAX_MAGNITUDE:
+        raise ParameterError(
+            f"{name} = {v:g} is beyond {MAX_MAGNITUDE:g} (its square would overflow)"
+        )
     if positive and not v > 0:
         raise ParameterError(f"{name} must be > 0, got {_describe(value)}")
     if nonnegative and not v >= 0:
@@ -140,6 +148,8 @@ def real_array(
         raise ParameterError(f"{name} contains NaN")
     if finite and not np.isfinite(arr).all():
         raise ParameterError(f"{name} must be finite")
+    if finite and arr.size and np.abs(arr).max() > MAX_MAGNITUDE:
+        raise ParameterError(f"{name} has values beyond {MAX_MAGNITUDE:g} (squares would overflow)")
     if positive and not (arr > 0).all():
         raise ParameterError(f"{name} must be > 0")
     if nonnegative and not (arr >= 0).all():

@@ -218,11 +218,10 @@ def gaussian_constants(
         is_exact, reason = False, cf.reason
         exprs: dict[str, str | None] = {"mean": None, "eta": None, "zeta": None}
         mean_v, eta_v, zeta_v = mean_q, eta_q, zeta_q
-        forms = (cf.mean, cf.eta, cf.zeta)
-        if cf.complete and all(e is not None for e in forms):
-            sub = {SIGMA: sp.Rational(repr(sw)) * sp.Rational(repr(sx))}
-            ev = [sp.N(e.subs(sub), dps) for e in forms if e is not None]
-            cand = [mp.mpf(str(v)) for v in ev]
+        evaluate = cf.evaluator if cf.complete else None
+        if evaluate is not None:
+            # the decimals the user typed, at the working precision
+            cand = [mp.mpf(v) for v in evaluate(mp.mpf(repr(sw)) * mp.mpf(repr(sx)))]
             agree = 10.0 ** (-(min(digits, 13) - 2)) if digits <= 15 else 10.0 ** (-(digits - 2))
             ok = all(
                 abs(c - q) <= 100 * err + agree * max(scale, 1.0)

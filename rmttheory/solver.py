@@ -75,12 +75,14 @@ from rmttheory._numerics.polyroots import (
 )
 from rmttheory._numerics.support import support_from_candidates
 from rmttheory.equation import numeric_companion, numeric_discriminants, numeric_g_polynomial
-from rmttheory.errors import ParameterError
+from rmttheory.errors import ConvergenceError, ParameterError
 
 __all__ = ["PenningtonWorahSolver", "check_parameters"]
 
 #: score below which a root is not physical (relative imaginary parts).
 SCORE_TOL = 1e-12
+#: the solver is verified (mass, mean, second moment, mpmath) for phi and psi in this range
+RATIO_RANGE = (1e-3, 1e3)
 
 
 def check_parameters(eta: float, zeta: float, phi: float, psi: float) -> tuple[float, ...]:
@@ -92,7 +94,8 @@ def check_parameters(eta: float, zeta: float, phi: float, psi: float) -> tuple[f
         :math:`\eta > 0` and :math:`0 \le \zeta \le \eta` (to rounding: a ``zeta``
         above ``eta`` by at most 1e-12 relative is set to ``eta``).
     phi, psi
-        Ratios :math:`\phi = n_0/m > 0`, :math:`\psi = n_0/n_1 > 0`.
+        Ratios :math:`\phi = n_0/m`, :math:`\psi = n_0/n_1`, each in :data:`RATIO_RANGE`
+        (where the solver is verified; outside it spurious support components appeared).
 
     Returns
     -------
@@ -116,6 +119,13 @@ def check_parameters(eta: float, zeta: float, phi: float, psi: float) -> tuple[f
         raise ParameterError(
             f"need zeta <= eta (Hermite expansion), got eta={eta!r}, zeta={zeta!r}"
         )
+    lo, hi = RATIO_RANGE
+    for name, v in (("phi", phi), ("psi", psi)):
+        if not lo <= v <= hi:
+            raise ParameterError(
+                f"{name} = {v:g} is outside [{lo:g}, {hi:g}], the range in which the solver is "
+                "verified (docs/benchmarks.md)"
+            )
     return eta, min(zeta, eta), phi, psi
 
 
@@ -343,11 +353,22 @@ class PenningtonWorahSolver:
         near = ~far
         if near.any():
             x = zh[near].real
-            start, _ = self.solve_normalized(x + 1j * y0)
+            ys = np.full(x.shape, y0)
+            start, _ = self.solve_normalized(x + 1j * ys)
+            # where the branch rule has no clear winner (e.g. x < 0 for phi << 1 << psi),
+            # start higher up, where the physical root is ~ 1/z
+            for _ in range(12):
+                bad = ~np.isfinite(start) | (start == 0)
+                if not bad.any():
+                    break
+                ys[bad] *= 10.0
+                start[bad], _ = self.solve_normalized(x[bad] + 1j * ys[bad])
+            if not np.all(np.isfinite(start) & (start != 0)):
+                raise ConvergenceError("no physical root found far from the axis")
             u = track_root(
                 lambda w: self._poly(w).astype(complex),
                 x,
-                y0,
+                ys,
                 zh[near].imag,
                 1.0 / start,
                 scale=max(self._support_cache()[-1][1], abs(float(np.max(np.abs(x)))), 1.0),

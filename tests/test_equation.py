@@ -5,7 +5,8 @@ import pytest
 import sympy as sp
 
 from rmttheory.equation import ETA, PHI, PSI, ZETA, G, P, PenningtonWorahEquation, T, Z
-from rmttheory.validation.sampling import GramSpec, gram_eigenvalues
+from rmttheory.validation.gram import gram_eigenvalues
+from rmttheory.validation.sampling import GramSpec
 
 
 def test_quartic_is_the_cleared_p_equation():

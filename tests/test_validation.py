@@ -14,8 +14,9 @@ from rmttheory.cli import main
 from rmttheory.distributions import PenningtonWorah
 from rmttheory.validation.campaign import Point, run_campaign, run_point
 from rmttheory.validation.compare import ks_distance
+from rmttheory.validation.gram import batched_eigenvalues
 from rmttheory.validation.report import validate
-from rmttheory.validation.sampling import GramSpec, batched_eigenvalues
+from rmttheory.validation.sampling import GramSpec
 
 from .conftest import DEVICES
 
@@ -69,6 +70,12 @@ def test_quick_report_content(quick_report):
         "dynamics.png",
     ):
         assert (out / fig).stat().st_size > 20_000 and f"]({fig})" in md
+    # power: every sampled spectrum's checks reject eta +-2% with the same tolerance
+    assert summary["power"]["spectra"] >= 20 and summary["power"]["all_reject_eta_2pct"]
+    assert data["power"] and all(p["rows"] for p in data["power"])
+    names = {r["perturbation"] for p in data["power"] for r in p["rows"]}
+    assert {"η +1%", "η -2%", "ζ +5%", "φ -5%", "ψ +5%", "P(1/z)"} <= names
+    assert "**Power**" in md and " η +2% |" in md
     scaling = json.loads((out / "sections" / "scaling.json").read_text())
     assert abs(scaling["slope_sim"] - scaling["exponent_theory"]) < 0.2
 

@@ -24,6 +24,8 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import sympy as sp
 
@@ -71,7 +73,7 @@ class ClosedForms:
         """True when all three closed forms are known."""
         return None not in (self.mean, self.second_moment, self.first_hermite)
 
-    @property
+    @cached_property
     def eta(self) -> sp.Expr | None:
         """:math:`\\mathbb E f^2 - (\\mathbb E f)^2`, or None."""
         m, m2 = self.mean, self.second_moment
@@ -79,13 +81,21 @@ class ClosedForms:
             return None
         return sp.simplify(m2 - m**2)
 
-    @property
+    @cached_property
     def zeta(self) -> sp.Expr | None:
         """:math:`(\\mathbb E z f)^2`, or None."""
         h = self.first_hermite
         if h is None or not self.complete:
             return None
         return sp.simplify(h**2)
+
+    @cached_property
+    def evaluator(self) -> Callable[[Any], tuple[Any, Any, Any]] | None:
+        """``sigma -> (mean, eta, zeta)`` in mpmath (lambdified once), or None."""
+        if self.mean is None or self.eta is None or self.zeta is None:
+            return None
+        fn = sp.lambdify(SIGMA, [self.mean, self.eta, self.zeta], "mpmath")
+        return lambda sigma: tuple(fn(sigma))
 
 
 # ---------------------------------------------------------------------------

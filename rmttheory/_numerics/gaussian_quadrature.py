@@ -5,9 +5,11 @@ r"""Gaussian expectations of an activation by quadrature: mpmath (any precision)
 
 * ``digits > 15``: mpmath tanh–sinh quadrature at ``digits + 10`` decimal digits,
   split at 0 and at the kinks of :math:`f(\sigma z)`;
-* ``digits <= 15``: scipy's adaptive Gauss–Kronrod (QUADPACK) on the same
-  pieces in float64, about a thousand times faster (for sweeps over
-  :math:`\sigma`), accurate to ~1e-13 relative.
+* ``digits <= 15``: vectorized composite Gauss–Legendre in float64 (24 nodes per
+  panel of width 1/2 on :math:`|z| \le 37.5`, split at the same points, the error
+  estimated by a 16-node rule), thousands of times faster (for sweeps over
+  :math:`\sigma`), accurate to ~1e-14 relative; an activation growing too fast for
+  the truncation falls back to mpmath.
 
 :func:`check_integrable` refuses activations that are not finite and real, or
 whose square is not Gaussian-integrable, before any quadrature runs.
@@ -102,53 +104,78 @@ def _mp_quad(h, points: list[float], dps: int):
         return mp.quad(h, pts, error=True, maxdegree=10)
 
 
-def _float_quad(h: Callable[[float], float], points: list[float]) -> tuple[float, float]:
-    """QUADPACK on each piece; the summed error estimates are returned (QUADPACK's
-    round-off warnings at this relative tolerance are part of that estimate)."""
-    import warnings
+#: float64 path: integrate over [-Z_MAX, Z_MAX], where the Gaussian weight is below 1e-300
+Z_MAX = 37.5
+#: float64 path: panel width and Gauss-Legendre nodes per panel (two rules, error estimate)
+_PANEL = 0.5
+_GL_HI = np.polynomial.legendre.leggauss(24)
+_GL_LO = np.polynomial.legendre.leggauss(16)
 
-    from scipy.integrate import IntegrationWarning, quad
 
-    edges = [-math.inf, *points, math.inf]
-    total, err = 0.0, 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", IntegrationWarning)
-        for a, b in zip(edges[:-1], edges[1:]):
-            v, e = quad(h, a, b, limit=200, epsabs=0.0, epsrel=1e-13)
-            total += v
-            err += e
-    return total, err
+def _panel_nodes(points: list[float], rule: tuple) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Composite Gauss-Legendre nodes split at ``points`` (kinks).
+
+    When the break points are symmetric about 0 (every registered activation), only
+    the nodes of [0, Z_MAX] are returned with ``mirror=True``: integrals are then
+    summed as ``w (h(z) + h(-z))``, so odd integrands vanish exactly (zeta = 0 for
+    even activations, mean = 0 for odd ones)."""
+    pts = sorted({p for p in points if -Z_MAX < p < Z_MAX} | {0.0})
+    mirror = np.allclose(pts, [-p for p in reversed(pts)], rtol=0, atol=0)
+    lo_end = 0.0 if mirror else -Z_MAX
+    edges = sorted({lo_end, Z_MAX, *[p for p in pts if p >= lo_end]})
+    t, w = rule
+    zs, ws = [], []
+    for a, b in zip(edges[:-1], edges[1:]):
+        k = max(1, math.ceil((b - a) / _PANEL))
+        cuts = np.linspace(a, b, k + 1)
+        lo, hi = cuts[:-1, None], cuts[1:, None]
+        zs.append((lo + (hi - lo) * (t[None, :] + 1) / 2).ravel())
+        ws.append(((hi - lo) / 2 * w[None, :]).ravel())
+    return np.concatenate(zs), np.concatenate(ws), bool(mirror)
 
 
 def _float_moments(
     act: Activation, s: float, order: int, zk: list[float]
 ) -> tuple[list[Any], float, float]:
+    """Hermite coefficients and E f^2 in float64 by vectorized composite Gauss–Legendre
+    (24 nodes per panel of width 1/2, split at the kinks), the error estimated by a
+    16-node rule on the same panels.  Raises OverflowError when f grows too fast for
+    a truncation at |z| = Z_MAX (the caller then uses mpmath)."""
     f = act.numpy()
-
-    def fz(z: float) -> float:
+    results = []
+    for rule in (_GL_HI, _GL_LO):
+        z, w, mirror = _panel_nodes(zk, rule)
+        zz = np.concatenate([z, -z]) if mirror else z
         with np.errstate(over="raise", invalid="raise"):
-            v = float(f(np.array([s * z]))[0])
-        if not math.isfinite(v):
+            try:
+                fz = f(s * zz)
+            except FloatingPointError:
+                raise OverflowError from None
+        if not np.all(np.isfinite(fz)):
             raise OverflowError
-        return v
+        g = w * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
 
-    coeffs, errs = [], []
-    for k in range(order + 1):
-        norm = math.sqrt(math.factorial(k))
+        def integral(values: np.ndarray, g: np.ndarray = g, mirror: bool = mirror) -> float:
+            if mirror:
+                half = values.size // 2
+                return float(np.sum(g * (values[:half] + values[half:])))
+            return float(np.sum(g * values))
 
-        def h(z: float, k: int = k) -> float:
-            return fz(z) * _hermite_e(k, z) * math.exp(-z * z / 2)
-
-        v, e = _float_quad(h, zk)
-        coeffs.append(v / math.sqrt(2 * math.pi) / norm)
-        errs.append(e / math.sqrt(2 * math.pi) / norm)
-    m2, e2 = _float_quad(lambda z: (fz(z) * math.exp(-z * z / 4)) ** 2, zk)
-    m2, e2 = m2 / math.sqrt(2 * math.pi), e2 / math.sqrt(2 * math.pi)
-    if not all(math.isfinite(v) for v in (*coeffs, m2, e2)):
-        raise OverflowError
-    rounding = 1e-15 * max(abs(m2), 1e-300)
-    err = e2 + 2 * abs(coeffs[0]) * errs[0] + 2 * abs(coeffs[1]) * errs[1] + rounding
-    return coeffs, m2, float(err)
+        m2 = integral(fz * fz)
+        edge = np.max(np.abs(fz)[np.abs(zz) == np.max(np.abs(zz))])
+        if edge**2 * math.exp(-(Z_MAX**2) / 2) > 1e-30 * max(m2, 1e-300):
+            raise OverflowError  # not negligible beyond the truncation
+        he_prev, he = np.ones_like(zz), zz
+        coeffs = [integral(fz)]
+        for k in range(1, order + 1):
+            if k > 1:
+                he_prev, he = he, zz * he - (k - 1) * he_prev
+            coeffs.append(integral(fz * he) / math.sqrt(math.factorial(k)))
+        results.append((coeffs, m2))
+    (c_hi, m2_hi), (c_lo, m2_lo) = results
+    err = abs(m2_hi - m2_lo) + 2 * abs(c_hi[0]) * abs(c_hi[0] - c_lo[0])
+    err += 2 * abs(c_hi[1]) * abs(c_hi[1] - c_lo[1]) + 1e-15 * abs(m2_hi)
+    return c_hi, m2_hi, float(err)
 
 
 def hermite_moments(

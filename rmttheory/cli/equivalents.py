@@ -122,7 +122,7 @@ def cmd_kernel_spectrum(args: argparse.Namespace) -> int:
     sampled = None
     if args.simulate:
         from rmttheory.validation.kernel_sampling import sampled_kernel_spectra
-        from rmttheory.validation.tolerance import ks_tolerance
+        from rmttheory.validation.tolerance import COUNT_ALLOWANCE, NTK_ALLOWANCE, ks_tolerance
 
         if args.m < 10:
             raise RmtError("--m must be >= 10")
@@ -138,7 +138,8 @@ def cmd_kernel_spectrum(args: argparse.Namespace) -> int:
         )  # fmt: skip
         for rec, ev, (_, law) in zip(out, sampled, laws):
             rec["ks_sampled"] = law.ks_distance(ev)
-            rec["ks_tol"] = ks_tolerance(ev.size)
+            allowance = NTK_ALLOWANCE if args.kernel == "ntk" else COUNT_ALLOWANCE
+            rec["ks_tol"] = ks_tolerance(ev.size, n, 1, allowance=allowance).value
     if args.plot:
         import matplotlib.pyplot as plt
 

@@ -48,8 +48,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         law = PenningtonWorah(rec["eta"], rec["zeta"], rec["phi_eff"], rec["psi_eff"])
         payload["plot"] = density_vs_sample(
             law, rec["eigenvalues"], args.plot,
-            title=f"{args.act}: φ = {rec['phi_eff']:.3g}, ψ = {rec['psi_eff']:.3g}, n1 = {rec['n1']}, "
-            f"{args.seeds} seed(s)",
+            title=f"{args.act}: φ = {rec['phi_eff']:.3g}, ψ = {rec['psi_eff']:.3g}\n"
+            f"n1 = {rec['n1']}, {args.seeds} seed(s), KS {rec['ks']:.4f} (tol {rec['ks_tol']:.4f})",
         )  # fmt: skip
     text = "\n".join(f"{k:10s} {v}" for k, v in payload.items())
     _args.emit(args, payload, text)

@@ -1,4 +1,4 @@
-"""Limiting spectral laws sharing one protocol (:class:`SpectralDistribution`).
+r"""Limiting spectral laws sharing one protocol (:class:`SpectralDistribution`).
 
 =========================  ==============================================================
 law                        of
@@ -10,6 +10,7 @@ law                        of
 :class:`RatioLaw`          adjacent-gap ratios (Poisson, GOE/GUE/GSE surmises)
 :class:`WignerSurmise`     nearest-neighbour spacings (surmises, Poisson)
 :class:`GaudinGOE`         the exact large-N GOE spacing law
+:class:`ScaledLaw`         :math:`a\lambda` for another law's :math:`\lambda`
 =========================  ==============================================================
 """
 
@@ -20,6 +21,7 @@ from rmttheory.distributions.pennington_worah import PenningtonWorah
 from rmttheory.distributions.ratio import RatioLaw
 from rmttheory.distributions.silverstein import SilversteinLaw
 from rmttheory.distributions.spacing import GaudinGOE, WignerSurmise
+from rmttheory.distributions.transforms import ScaledLaw
 
 __all__ = [
     "SpectralDistribution",
@@ -30,4 +32,5 @@ __all__ = [
     "RatioLaw",
     "WignerSurmise",
     "GaudinGOE",
+    "ScaledLaw",
 ]

@@ -47,6 +47,8 @@ __all__ = ["SpectralDistribution"]
 
 #: largest number of draws ``rvs`` accepts in one call (8 bytes each)
 MAX_DRAWS = 10**9
+#: largest |k| of ``moment(k)`` (higher powers overflow a float for most laws)
+MAX_ORDER = 200
 
 
 class SpectralDistribution(ABC):
@@ -138,6 +140,16 @@ class SpectralDistribution(ABC):
             inside |= (x >= lo) & (x <= hi)
         edge = inside & (x == self._lower()) & self.hard_edge
         regular = inside & ~edge
+        near = np.zeros(x.shape, dtype=bool)
+        if self.hard_edge:
+            # within 1e-4 of the width of a hard edge, root solvers lose digits: use the
+            # power-law continuation of the density model (ComponentModel)
+            lo, hi = self._support_cached[0]
+            near = regular & (x - lo < 1e-4 * (hi - lo))
+            if near.any():
+                with np.errstate(over="ignore"):
+                    out[near] = self._components[0].density(x[near])
+        regular &= ~near
         if regular.any():
             out[regular] = np.maximum(self._pdf(x[regular]), 0.0)
         out[edge] = np.inf
@@ -177,6 +189,7 @@ class SpectralDistribution(ABC):
             mid = (x > comp.lo) & ~above
             if mid.any():
                 out[mid] += comp.cdf(x[mid])
+        out[x >= self._range()[1]] = 1.0  # the models' mass is 1 within MASS_TOL
         return np.clip(out, 0.0, 1.0)
 
     def sf(self, x: Any) -> np.ndarray:
@@ -263,7 +276,7 @@ class SpectralDistribution(ABC):
         (an atom at 0, or a hard edge at 0 with density exponent ``e`` and
         ``k + e <= -1``).
         """
-        k = _params.integer(k, "k")
+        k = _params.integer(k, "k", minimum=-MAX_ORDER, maximum=MAX_ORDER)
         if k == 0:
             return 1.0
         exact = self._moment(k)
@@ -301,7 +314,9 @@ class SpectralDistribution(ABC):
         """
         z = _params.complex_array(z, "z")
         flip = z.imag < 0
-        zz = np.where(flip, np.conj(z), z).reshape(-1)
+        zz = np.empty(z.size, dtype=complex)  # upper half plane, Im z = +0.0 on the axis
+        zz.real = z.real.reshape(-1)
+        zz.imag = np.abs(z.imag).reshape(-1)
         on_axis = zz.imag == 0
         bad = on_axis & (
             np.isin(zz.real, list(self.atoms())) | ((zz.real == self._lower()) & self.hard_edge)
@@ -310,7 +325,10 @@ class SpectralDistribution(ABC):
             raise ParameterError(
                 f"G is infinite at z = {zz[bad][0].real:g} (an atom or a hard edge of the law)"
             )
+        infinite = ~np.isfinite(zz)  # G(z) -> 0 as |z| -> infinity
+        zz[infinite] = 1.0
         G = np.asarray(self._stieltjes(zz), dtype=complex)
+        G[infinite] = 0.0
         G = np.where(on_axis & ~self._in_support(zz.real), G.real + 0j, G)
         G = G.reshape(z.shape)
         return np.where(flip, np.conj(G), G)
@@ -322,36 +340,16 @@ class SpectralDistribution(ABC):
         return inside
 
     def _stieltjes_quadrature(self, z: np.ndarray) -> np.ndarray:
-        """G by quadrature of density and atoms, with the pole subtracted near the support.
-
-        On a component ``[lo, hi]`` and for ``z`` near it,
-        :math:`\\int\\rho/(z-\\lambda) = \\int(\\rho(\\lambda)-\\rho_0)/(z-\\lambda)
-        + \\rho_0\\log\\frac{z-lo}{z-hi}` with :math:`\\rho_0 = \\rho(\\mathrm{Re}\\,z)`,
-        whose integrand stays bounded as ``Im z -> 0``.
-        """
+        """G from the atoms and the Cauchy integral of each component's density model
+        (:meth:`ComponentModel.cauchy <rmttheory._numerics.chebyshev.ComponentModel.cauchy>`:
+        pole subtracted, mesh graded towards ``Re z``), for ``Im z >= 0``."""
         flat = np.asarray(z, dtype=complex).reshape(-1)
         out = np.zeros(flat.shape, dtype=complex)
         for loc, mass in self.atoms().items():
             with np.errstate(divide="ignore", invalid="ignore"):
                 out += mass / (flat - loc)
         for comp in self._components:
-            x, w = comp.nodes()
-            _, dlam = comp.lebesgue_nodes()
-            width = comp.hi - comp.lo
-            near = (np.abs(flat.imag) < 0.2 * width) & (
-                (flat.real > comp.lo - 0.2 * width) & (flat.real < comp.hi + 0.2 * width)
-            )
-            x0 = np.clip(flat.real, comp.lo, comp.hi)
-            rho0 = np.zeros(flat.shape)
-            interior = near & (x0 > comp.lo) & (x0 < comp.hi)
-            if interior.any():
-                rho0[interior] = self._pdf(x0[interior])
-            rho0 = np.where(np.isfinite(rho0), rho0, 0.0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                diff = (w[None, :] - rho0[:, None] * dlam[None, :]) / (flat[:, None] - x[None, :])
-                diff = np.where(np.isfinite(diff), diff, 0.0)
-                logs = np.log(flat - comp.lo) - np.log(flat - comp.hi)
-            out += diff.sum(axis=1) + np.where(rho0 != 0, rho0 * logs, 0.0)
+            out += comp.cauchy(flat)
         return out
 
     # -- figure --------------------------------------------------------------------

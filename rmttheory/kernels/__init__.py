@@ -16,6 +16,8 @@ def kernel_laws(
     width_ratio: float = 1.0,
     sigma_w: float = 1.0,
     sigma_x: float = 1.0,
+    *,
+    transform: Any = None,
 ) -> list[tuple[str, SpectralDistribution]]:
     """Named limiting laws of a network's kernels, ``[(name, law), ...]``.
 
@@ -33,6 +35,9 @@ def kernel_laws(
         :math:`n_l/m` for every layer (input dimension included).
     sigma_w, sigma_x
         Weight and data scales.
+    transform
+        Passed to :func:`propagate_spectrum` / :func:`ntk_spectrum` (a deliberately
+        wrong theory for the power analysis).
 
     Returns
     -------
@@ -51,9 +56,9 @@ def kernel_laws(
     if kernel == "ntk":
         if depth != 1:
             raise ParameterError("the NTK law is for one hidden layer: depth must be 1")
-        r = ntk_spectrum(act, width_ratio, width_ratio, sigma_w, sigma_x)
+        r = ntk_spectrum(act, width_ratio, width_ratio, sigma_w, sigma_x, transform=transform)
         return [("CK layer 1", r["ck"]), ("NTK", r["law"])]
-    layers = propagate_spectrum(act, depth, width_ratio, sigma_w, sigma_x)
+    layers = propagate_spectrum(act, depth, width_ratio, sigma_w, sigma_x, transform=transform)
     return [(f"CK layer {d['layer']}", d["law"]) for d in layers]
 
 

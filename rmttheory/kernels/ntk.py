@@ -3,7 +3,8 @@ r"""Conjugate-kernel and neural-tangent-kernel spectra of random networks.
 The conjugate kernels of L layers are :func:`rmttheory.kernels.propagate_spectrum`.
 
 **Neural tangent kernel, one hidden layer.** For
-:math:`F(x) = a^\top f(Wx)/\sqrt{n_1}` with :math:`a_k\sim\mathcal N(0,1)` and
+:math:`F(x) = a^\top f(Wx)/\sqrt{n_1}` with iid :math:`a_k` of :math:`\mathbb E a_k^2 = 1`
+(the limit depends on them through that moment only) and
 :math:`W\in\mathbb R^{n_1\times n_0}` iid :math:`\mathcal N(0,\sigma_w^2/n_0)`, the
 NTK on :math:`m` samples is
 
@@ -31,6 +32,7 @@ the law :class:`rmttheory.distributions.SilversteinLaw` with ``alpha=1`` and shi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rmttheory import _params
@@ -42,7 +44,13 @@ __all__ = ["ntk_spectrum"]
 
 
 def ntk_spectrum(
-    act: Any, n0_over_m: float, n1_over_m: float, sigma_w: float = 1.0, sigma_x: float = 1.0
+    act: Any,
+    n0_over_m: float,
+    n1_over_m: float,
+    sigma_w: float = 1.0,
+    sigma_x: float = 1.0,
+    *,
+    transform: Callable[[float, float], tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """Limiting NTK law of a one-hidden-layer network on m Gaussian samples (module docstring).
 
@@ -54,6 +62,9 @@ def ntk_spectrum(
         Input dimension and width over the number of samples.
     sigma_w, sigma_x
         Weight and data scales.
+    transform
+        ``(eta, zeta) -> (eta', zeta')`` applied to the constants (a deliberately
+        wrong theory, for the power analysis); None: the constants.
 
     Returns
     -------
@@ -70,21 +81,24 @@ def ntk_spectrum(
     """
     _params.real(n0_over_m, "n0_over_m", positive=True)
     _params.real(n1_over_m, "n1_over_m", positive=True)
-    layers = propagate_spectrum(act, 1, [n0_over_m, n1_over_m], sigma_w, sigma_x)
+    layers = propagate_spectrum(
+        act, 1, [n0_over_m, n1_over_m], sigma_w, sigma_x, transform=transform
+    )
     q0 = sigma_x**2
     c = gaussian_constants(act, sigma_w, sigma_x, digits=15)
+    eta, zeta = (c.eta, c.zeta) if transform is None else transform(c.eta, c.zeta)
     dm = derivative_moments(act, sigma_w, sigma_x, digits=15)
     sigma2 = sigma_w**2 * q0
     b, fsq = float(dm["fprime_mean"]), float(dm["fprime_sq"])
     tau, w = population_nodes(layers[0]["law"])
-    pop = (c.eta - c.zeta) + (c.zeta / q0) * tau
-    v = sigma2 * (fsq - b * b) - (c.eta - c.zeta)
+    pop = (eta - zeta) + (zeta / q0) * tau
+    v = sigma2 * (fsq - b * b) - (eta - zeta)
     law = SilversteinLaw(pop, w, 1 / n1_over_m, alpha=1.0, v=v)
     return {
         "law": law,
         "ck": layers[1]["law"],
-        "eta": c.eta,
-        "zeta": c.zeta,
+        "eta": eta,
+        "zeta": zeta,
         "b": b,
         "fprime_sq": fsq,
         "v": v,

@@ -33,7 +33,7 @@ spectrum spreads layer after layer as :math:`\zeta/\eta` grows.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,8 @@ def propagate_spectrum(
     width_ratios: float | Sequence[float],
     sigma_w: float = 1.0,
     sigma_x: float = 1.0,
+    *,
+    transform: Callable[[float, float], tuple[float, float]] | None = None,
 ) -> list[dict[str, Any]]:
     """Laws of the kernels :math:`K_0, \\dots, K_L` (see the module docstring).
 
@@ -67,6 +69,9 @@ def propagate_spectrum(
         :math:`n_l/m` for :math:`l = 0..L` (a scalar: the same for all layers).
     sigma_w, sigma_x
         Weight and data scales.
+    transform
+        ``(eta, zeta) -> (eta', zeta')`` applied to every layer's constants (for
+        the power analysis: a deliberately wrong theory); None: the constants.
 
     Returns
     -------
@@ -96,12 +101,11 @@ def propagate_spectrum(
     q = sx**2
     for layer in range(1, depth + 1):
         c = gaussian_constants(act, sw, math.sqrt(q), digits=15)
+        eta, zeta = (c.eta, c.zeta) if transform is None else transform(c.eta, c.zeta)
         tau, w = population_nodes(law)
-        pop = (c.eta - c.zeta) + (c.zeta / q) * tau
+        pop = (eta - zeta) + (zeta / q) * tau
         gamma = 1 / ratios[layer]
         law = SilversteinLaw(pop, w, gamma)
-        q = c.eta
-        out.append(
-            {"layer": layer, "law": law, "q": q, "eta": c.eta, "zeta": c.zeta, "gamma": gamma}
-        )
+        q = eta
+        out.append({"layer": layer, "law": law, "q": q, "eta": eta, "zeta": zeta, "gamma": gamma})
     return out

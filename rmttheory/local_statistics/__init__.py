@@ -1,6 +1,6 @@
 """Local and long-range statistics of spectra: ratios, unfolding and spacings, number variance."""
 
-from rmttheory.local_statistics.ensembles import sample_spectrum
+from rmttheory.local_statistics.ensembles import sample_spectrum, sample_wishart_spectrum
 from rmttheory.local_statistics.ratios import (
     MEAN_R_TILDE,
     RatioStatistics,
@@ -16,6 +16,7 @@ __all__ = [
     "closest_ensemble",
     "MEAN_R_TILDE",
     "sample_spectrum",
+    "sample_wishart_spectrum",
     "unfold",
     "spacings",
     "number_variance",

@@ -206,8 +206,8 @@ def density_vs_sample(
         with style():
             fig, ax = plt.subplots()
     weights = np.full(cont.size, (1 - law.atom_mass) / max(cont.size, 1))
-    ax.hist(cont, bins=bins, weights=weights / max(np.ptp(cont) / bins, 1e-300), color="0.75",
-            label=f"sampled ({eig.size} eigenvalues)")  # fmt: skip
+    heights, _, _ = ax.hist(cont, bins=bins, weights=weights / max(np.ptp(cont) / bins, 1e-300),
+                            color="0.75", label=f"sampled ({eig.size} eigenvalues)")  # fmt: skip
     hi = max(law.support()[-1][1], float(eig[-1]) if eig.size else 0.0)
     lo = min(law.support()[0][0], float(eig[0]) if eig.size else 0.0)
     x = np.linspace(lo, hi, 800)
@@ -218,13 +218,18 @@ def density_vs_sample(
             [], [], " ", label="atoms: " + ", ".join(f"{m:.3g} at {a:g}" for a, m in atoms.items())
         )
     finite = y[np.isfinite(y)]
-    if finite.size:
-        ax.set_ylim(0, 1.25 * max(float(np.percentile(finite, 99.5)), 1e-300))
+    if law.hard_edge and len(heights) > 1:
+        # the density diverges at the hard edge: scale to the bulk, not to the edge bin
+        ax.set_ylim(0, 1.3 * max(float(np.max(heights[1:])), 1e-300))
+        ax.plot([], [], " ", label="density diverges at the hard edge")
+    elif finite.size:
+        top = max(float(np.percentile(finite, 99.5)), float(np.max(heights, initial=0.0)))
+        ax.set_ylim(0, 1.25 * max(top, 1e-300))
     ax.set_xlabel(r"eigenvalue $\lambda$")
     ax.set_ylabel("density")
     if title:
-        ax.set_title(title)
-    ax.legend()
+        ax.set_title(title, fontsize="small")
+    ax.legend(fontsize="small")
     if path is not None:
         return save_figure(ax.figure, path)[0]
     return ax

@@ -24,8 +24,8 @@ import numpy as np
 
 from rmttheory._params import SeedLike
 from rmttheory.activation import activation
-from rmttheory.errors import ParameterError, ResourceError
-from rmttheory.resources import require_bytes, resolve_device
+from rmttheory.errors import ParameterError
+from rmttheory.resources import require_bytes
 
 __all__ = [
     "GramSpec",
@@ -33,10 +33,9 @@ __all__ = [
     "sample_entries",
     "sample_features",
     "sample_gram",
-    "gram_eigenvalues",
-    "batched_eigenvalues",
     "check_memory",
     "estimate_bytes",
+    "sample_features_torch",
 ]
 
 ENTRIES = ("gaussian", "rademacher", "uniform")
@@ -146,24 +145,12 @@ class GramSpec:
         return sizes(self.n0, self.phi, self.psi)
 
 
-_DIGITS: list[np.ndarray] = []
-
-
 def _digits() -> np.ndarray:
-    """scikit-learn's bundled digits as an n0 x m matrix: non-constant pixels,
-    each standardized to mean 0 and variance 1 (features in rows, samples in columns)."""
-    if not _DIGITS:
-        try:
-            from sklearn.datasets import load_digits
-        except ImportError:  # pragma: no cover
-            raise ResourceError(
-                "data='digits' needs scikit-learn (pip install rmttheory[data])"
-            ) from None
-        X = load_digits().data.T.astype(float)
-        X = X[X.std(axis=1) > 0]
-        X = (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
-        _DIGITS.append(X)
-    return _DIGITS[0]
+    """scikit-learn's digits as an n0 × m matrix (features in rows, samples in columns),
+    constant pixels dropped, each feature standardized (:func:`load_dataset`)."""
+    from rmttheory.validation.networks import load_dataset
+
+    return load_dataset("digits").x.T
 
 
 def check_memory(n0: int, n1: int, m: int, device: str = "cpu") -> int:
@@ -251,7 +238,28 @@ def sample_features(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
     return Y
 
 
-def _torch_features(spec: GramSpec, seed: int, device: str):
+def sample_features_torch(spec: GramSpec, seed: int, device: str) -> Any:
+    """One sample of the features with torch on ``device`` (seeded by the integer ``seed``).
+
+    Parameters
+    ----------
+    spec
+        What to sample.
+    seed
+        Seed of the torch generator.
+    device
+        ``"cpu"`` or ``"cuda"``.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`n_1\\times m`, float64.
+
+    Examples
+    --------
+    >>> sample_features_torch(GramSpec("tanh", 10, 1.0, 1.0), 0, "cpu").shape
+    torch.Size([10, 10])
+    """
     import torch
 
     from rmttheory.constants import gaussian_constants
@@ -304,74 +312,3 @@ def sample_gram(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
     """
     Y = sample_features(spec, rng)
     return Y @ Y.T / Y.shape[1]
-
-
-def gram_eigenvalues(spec: GramSpec, rng: SeedLike = None, device: str = "cpu") -> np.ndarray:
-    """Sorted eigenvalues of one sample of :math:`M` (float64).
-
-    ``device="cpu"`` samples with numpy (seeded by ``rng``); ``"cuda"``/``"auto"``
-    sample and diagonalize with torch on that device (seeded by an integer drawn
-    from ``rng``), so results are reproducible from one seed on a given device.
-    The memory a sample needs is checked before anything is allocated.
-
-    Parameters
-    ----------
-    spec, rng
-        As in :func:`sample_features`.
-    device
-        ``"cpu"``, ``"cuda"`` or ``"auto"``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Ascending eigenvalues.
-
-    Examples
-    --------
-    >>> gram_eigenvalues(GramSpec("tanh", 20, 1.0, 1.0), rng=0).shape
-    (20,)
-    """
-    n0, n1, m = spec.shape
-    dev = "cpu" if device == "cpu" else resolve_device(device)
-    check_memory(n0, n1, m, dev)
-    if device == "cpu":
-        return np.linalg.eigvalsh(sample_gram(spec, rng))
-    import torch
-
-    seed = int(np.random.default_rng(rng).integers(2**62))
-    Y = _torch_features(spec, seed, dev)
-    M = Y @ Y.T / Y.shape[1]
-    return torch.linalg.eigvalsh(M).cpu().numpy()
-
-
-def batched_eigenvalues(
-    spec: GramSpec, seeds: int, seed: int | None = 0, device: str = "cpu", progress: bool = False
-) -> list[np.ndarray]:
-    """Eigenvalues of ``seeds`` independent samples, reproducible from one ``seed``.
-
-    Parameters
-    ----------
-    spec
-        What to sample.
-    seeds, seed
-        Number of samples and the seed they descend from (``SeedSequence.spawn``).
-    device
-        As in :func:`gram_eigenvalues`.
-    progress
-        Show a progress bar.
-
-    Returns
-    -------
-    list of numpy.ndarray
-
-    Examples
-    --------
-    >>> [e.size for e in batched_eigenvalues(GramSpec("erf", 20, 1.0, 1.0), 2)]
-    [20, 20]
-    """
-    children = np.random.SeedSequence(seed).spawn(seeds)
-    if progress and seeds > 1:
-        from tqdm.auto import tqdm
-
-        children = tqdm(children, desc="samples", unit="sample")
-    return [gram_eigenvalues(spec, np.random.default_rng(c), device) for c in children]

@@ -34,6 +34,10 @@ class Check:
         The verdict.
     detail
         Anything a reader needs (theory, simulated mean, standard error, sizes).
+    power
+        The same statistic and tolerance against perturbed theories: rows with
+        ``perturbation``, ``parameter``, ``relative``, ``applies`` and ``reject``
+        (:mod:`rmttheory.validation.power`); empty when no perturbation applies.
 
     Examples
     --------
@@ -48,6 +52,7 @@ class Check:
     tolerance: float
     passed: bool
     detail: dict[str, Any] = field(default_factory=dict)
+    power: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -159,6 +164,43 @@ class Section:
     def verdict(self, checks: list[Check]) -> str:
         """``"k/n checks pass"``."""
         return f"{sum(c.passed for c in checks)}/{len(checks)} checks pass"
+
+    @staticmethod
+    def power_table(
+        entries: list[tuple[str, list[dict[str, Any]], str]],
+        note: str = "smallest η error rejected",
+    ) -> list[str]:
+        """Markdown table of power: one row per check, one column per perturbation.
+
+        ``entries`` are triples ``(label, rows, note)``; each row has
+        ``perturbation``, ``applies``, ``reject`` and ``cell`` (what a rejection
+        shows, e.g. ``"K"`` for the KS statistic, ``"T"`` for the trace); an
+        accepted perturbation shows ``·``, one that does not apply ``n/a``; ``note``
+        heads the last column.
+        """
+        if not entries:
+            return []
+        names = list(dict.fromkeys(r["perturbation"] for _, rows, _ in entries for r in rows))
+        lines = [
+            "| check | " + " | ".join(names) + f" | {note} |",
+            "|---|" + "---|" * (len(names) + 1),
+        ]
+        for label, rows, note in entries:
+            by = {r["perturbation"]: r for r in rows}
+            cells = []
+            for n in names:
+                r = by.get(n)
+                if r is None or not r["applies"]:
+                    cells.append("n/a")
+                else:
+                    cells.append(r["cell"] if r["reject"] else "·")
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {note} |")
+        return lines
+
+    @staticmethod
+    def images(figures: list[str]) -> list[str]:
+        """Markdown lines that show ``figures`` (then a blank line)."""
+        return [*[f"![{f}]({f})" for f in figures], ""]
 
 
 def run_section(section: Section, ctx: Context) -> SectionResult:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
+from rmttheory.validation.sections.dynamics import DynamicsSection, ScalingSection
 from rmttheory.validation.sections.gram import GramSection
 from rmttheory.validation.sections.hessians import HessianSection
-from rmttheory.validation.sections.risks import (
-    DynamicsSection,
-    RandomFeaturesSection,
-    RidgeSection,
-    ScalingSection,
-)
+from rmttheory.validation.sections.risks import RandomFeaturesSection, RidgeSection
 from rmttheory.validation.sections.spectra import EquivalenceSection, KernelSection
 
 __all__ = ["SECTIONS"]

@@ -1,8 +1,12 @@
-"""Report sections: ridge and random-features risks (double descent), scaling law, dynamics.
+"""Report sections: ridge and random-features risks (double descent).
 
-A simulated point passes when the trial mean is within 5 standard errors plus the
-stated finite-size allowance of the prediction
-(:func:`rmttheory.validation.tolerance.mean_check`).
+The scaling-law and dynamics sections live in :mod:`rmttheory.validation.sections.dynamics`.
+
+A simulated point passes when the trial mean is within the two-sided Student
+quantile (false-alarm rate 10⁻³) of standard errors plus the stated finite-size
+allowance of the prediction (:func:`rmttheory.validation.tolerance.mean_check`).
+Every point is also compared with perturbed predictions (γ, σ², ψ1, η, ζ or the
+exponent β moved by a few percent, :func:`rmttheory.validation.power.mean_power`).
 """
 
 from __future__ import annotations
@@ -12,14 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from rmttheory.regression.dynamics import gradient_flow_risk
 from rmttheory.regression.random_features import RandomFeaturesRidge
 from rmttheory.regression.ridge import RidgeSpectrum, ridge_risk
-from rmttheory.validation.risk import risk_points, simulate_gradient_descent, simulate_ridge
+from rmttheory.validation.power import Perturbation, mean_power
+from rmttheory.validation.risk import risk_points
 from rmttheory.validation.sections import Check, Context, Section
-from rmttheory.validation.tolerance import mean_check
 
-__all__ = ["RidgeSection", "RandomFeaturesSection", "ScalingSection", "DynamicsSection", "CONFIG"]
+__all__ = ["RidgeSection", "RandomFeaturesSection", "CONFIG"]
 
 CONFIG = {
     "quick": {"n": 200, "trials": 16, "rf_d": 100, "rf_trials": 10, "p_scaling": 2000},
@@ -31,12 +34,48 @@ def _cfg(ctx: Context) -> dict[str, Any]:
     return CONFIG["full" if ctx.full else "quick"]
 
 
+def _pm(parameter: str, size: float) -> list[Perturbation]:
+    return [Perturbation(parameter, size), Perturbation(parameter, -size)]
+
+
+def _attach_power(
+    rec: dict[str, Any], keys: tuple, theory: Any, perturbations: list[Perturbation]
+) -> None:
+    """``rec["power"][key]``: the point's checks against ``theory(p, key)``."""
+
+    def bound(key: str) -> Any:
+        return lambda p: theory(p, key)
+
+    rec["power"] = {k: mean_power(rec[k], bound(k), perturbations) for k in keys}
+
+
 def _mean_checks(section: Section, label: str, rec: dict[str, Any], keys: tuple) -> list[Check]:
-    return [
-        section.check(f"{label}: {k}", "|sim - theory|", abs(rec[k]["sim"] - rec[k]["theory"]),
-                      rec[k]["tol"], theory=rec[k]["theory"], sim=rec[k]["sim"], se=rec[k]["se"])
-        for k in keys
-    ]  # fmt: skip
+    out = []
+    for k in keys:
+        c = section.check(f"{label}: {k}", "|sim - theory|", abs(rec[k]["sim"] - rec[k]["theory"]),
+                          rec[k]["tol"], theory=rec[k]["theory"], sim=rec[k]["sim"],
+                          se=rec[k]["se"])  # fmt: skip
+        c.power = rec.get("power", {}).get(k, [])
+        out.append(c)
+    return out
+
+
+def _power_rows(section: Section, record: dict[str, Any], label: Any) -> list[str]:
+    """A power table over the points of a risk section (cells: which of test/train reject)."""
+    entries = []
+    for q in record["points"]:
+        power = q.get("power", {})
+        if not power:
+            continue
+        names = [r["perturbation"] for r in next(iter(power.values()))]
+        rows = []
+        for i, name in enumerate(names):
+            rs = [power[k][i] for k in power]
+            rows.append({"perturbation": name, "applies": rs[0]["applies"],
+                         "reject": any(r["reject"] for r in rs if r["applies"]),
+                         "cell": "/".join(k.split("_")[0][:2] for k, r in zip(power, rs) if r["reject"])})  # fmt: skip
+        entries.append((label(q), rows, ""))
+    return section.power_table(entries, note="")
 
 
 def _errorbars(ax: Any, x: list, pts: list, key: str, **kw: Any) -> None:
@@ -76,6 +115,19 @@ class RidgeSection(Section):
             pts.append(
                 {"gamma": p["ratio"], "lam": 0.01, "spectrum": "power law (α 1, β 1.5)", **p}
             )
+        for q in pts:
+            spec = iso if q["spectrum"] == "isotropic" else RidgeSpectrum.power_law(
+                round(q["gamma"] * n), 1.0, 1.5)  # fmt: skip
+
+            def theory(pert: Perturbation, key: str, q: dict = q, spec: Any = spec) -> float:
+                g, noise = q["gamma"], self.NOISE
+                if pert.parameter == "gamma":
+                    g *= 1 + pert.relative
+                else:
+                    noise *= 1 + pert.relative
+                return float(ridge_risk(spec, g, q["lam"], noise=noise)[key])
+
+            _attach_power(q, ("test", "train"), theory, _pm("gamma", 0.05) + _pm("noise", 0.05))
         return {"grid": grid.tolist(), "curves": curves, "noise": self.NOISE, "n": n, "points": pts}
 
     def checks(self, record: dict[str, Any]) -> list[Check]:
@@ -122,8 +174,13 @@ class RidgeSection(Section):
                 for q in record["points"]
             ],
             "",
-            *[f"![{f}]({f})" for f in figures],
+            "Power (te: the test error rejects, tr: the training error):",
             "",
+            *_power_rows(
+                self, record, lambda q: f"{q['spectrum']} γ={q['gamma']:.3g} λ={q['lam']:g}"
+            ),
+            "",
+            *self.images(figures),
         ]
 
 
@@ -159,6 +216,23 @@ class RandomFeaturesSection(Section):
              **{f"{k}_equivalent": b[k] for k in ("test", "train")}}
             for a, b in zip(nonlinear, equivalent)
         ]  # fmt: skip
+        c0 = gaussian_constants("tanh")
+        keys = ("test_nonlinear", "train_nonlinear", "test_equivalent", "train_equivalent")
+        for q in pts:
+
+            def theory(pert: Perturbation, key: str, q: dict = q) -> float:
+                eta, zeta, psi1 = c0.eta, c0.zeta, q["psi1"]
+                if pert.parameter == "eta":
+                    eta *= 1 + pert.relative
+                elif pert.parameter == "zeta":
+                    zeta = min(zeta * (1 + pert.relative), eta)
+                else:
+                    psi1 *= 1 + pert.relative
+                alt = RandomFeaturesRidge(rf.mu0, np.sqrt(zeta), np.sqrt(max(eta - zeta, 0.0)))
+                risk = alt.risk(psi1, 1.0, self.LAM, snr=1.0, noise=self.NOISE)
+                return float(risk[key.split("_")[0]])
+
+            _attach_power(q, keys, theory, _pm("eta", 0.02) + _pm("zeta", 0.05) + _pm("psi1", 0.05))
         # agreement with Pennington-Worah memorization (two independent derivations)
         c = gaussian_constants("tanh")
         diffs = []
@@ -229,170 +303,14 @@ class RandomFeaturesSection(Section):
                 for q in record["points"]
             ],
             "",
+            "Power (te/tr: the test/training error of f(WX) or of its equivalent rejects):",
+            "",
+            *_power_rows(self, record, lambda q: f"ψ1={q['psi1']:.3g}"),
+            "",
             "Training error on random labels from the Gaussian-equivalent ridge equivalent vs "
             "Pennington–Worah's",
             f"memorization formula (their quartic law): max difference "
             f"{record['memorization_max_diff']:.1e} over 9 (φ, ψ, γ).",
             "",
-            *[f"![{f}]({f})" for f in figures],
-            "",
-        ]
-
-
-class ScalingSection(Section):
-    """Ridgeless regression on a power-law spectrum: test error against n, log–log slope.
-
-    Examples
-    --------
-    >>> ScalingSection().name
-    'scaling'
-    """
-
-    name = "scaling"
-    title = "Scaling law"
-    ALPHA, BETA = 1.5, 2.0
-
-    def compute(self, ctx: Context) -> dict[str, Any]:
-        p = _cfg(ctx)["p_scaling"]
-        spec = RidgeSpectrum.power_law(p, self.ALPHA, self.BETA)
-        ns = np.array([25, 50, 100, 200, 400])
-        fine = np.geomspace(20, 500, 60)
-        de = ridge_risk(spec, p / ns, 0.0)["test"]
-        pts = []
-        for n, t in zip(ns, de):
-            sim = simulate_ridge(spec, int(n), p, 0.0, trials=8, rng=[ctx.seed, 7, int(n)])
-            pts.append({"n": int(n), **mean_check(sim["test"], t, 3 / n)})
-        return {
-            "alpha": self.ALPHA, "beta": self.BETA, "p": p, "exponent_theory": -(self.BETA - 1),
-            "slope_de": float(np.polyfit(np.log(ns), np.log(de), 1)[0]),
-            "slope_sim": float(np.polyfit(np.log(ns), np.log([q["sim"] for q in pts]), 1)[0]),
-            "fine_n": fine.tolist(), "fine_test": ridge_risk(spec, p / fine, 0.0)["test"].tolist(),
-            "points": pts,
-        }  # fmt: skip
-
-    def checks(self, record: dict[str, Any]) -> list[Check]:
-        out = [
-            self.check("slope of the equivalent vs the exponent", "|difference|",
-                       abs(record["slope_de"] - record["exponent_theory"]), 0.1),
-            self.check("simulated slope vs the equivalent's", "|difference|",
-                       abs(record["slope_sim"] - record["slope_de"]), 0.15),
-        ]  # fmt: skip
-        return out + [
-            self.check(f"n={q['n']}: test", "|sim - theory|", abs(q["sim"] - q["theory"]), q["tol"])
-            for q in record["points"]
-        ]
-
-    def figures(self, record: dict[str, Any], out: Path) -> list[str]:
-        import matplotlib.pyplot as plt
-
-        from rmttheory.plot import save_figure
-
-        fig, ax = plt.subplots()
-        ax.loglog(record["fine_n"], record["fine_test"],
-                  label=f"deterministic equivalent (slope {record['slope_de']:.2f})")  # fmt: skip
-        pts = record["points"]
-        ax.errorbar([p["n"] for p in pts], [p["sim"] for p in pts], yerr=[2 * p["se"] for p in pts],
-                    ls="none", marker="o", label=f"simulated (slope {record['slope_sim']:.2f})")  # fmt: skip
-        ref = np.array(record["fine_n"])
-        e = record["exponent_theory"]
-        ax.loglog(ref, pts[0]["theory"] * (ref / pts[0]["n"]) ** e, ":", label=f"$n^{{{e:g}}}$")
-        ax.set_xlabel("samples $n$")
-        ax.set_ylabel("test error (ridgeless, noiseless)")
-        ax.set_title(
-            f"$s_j = j^{{-{record['alpha']}}}$, $s_j\\beta_j^2 \\propto j^{{-{record['beta']}}}$, p = {record['p']}"
-        )
-        ax.legend()
-        save_figure(fig, out / "scaling_law.png")
-        return ["scaling_law.png"]
-
-    def markdown(
-        self, record: dict[str, Any], checks: list[Check], figures: list[str]
-    ) -> list[str]:
-        return [
-            f"### {self.title} — {self.verdict(checks)}",
-            "",
-            f"s_j = j^-{record['alpha']}, s_j β_j² ∝ j^-{record['beta']}, p = {record['p']}, "
-            f"ridgeless, noiseless: predicted exponent {record['exponent_theory']:g}; "
-            f"deterministic-equivalent slope {record['slope_de']:.3f}; simulated slope "
-            f"{record['slope_sim']:.3f}.",
-            "",
-            *[f"![{f}]({f})" for f in figures],
-            "",
-        ]
-
-
-class DynamicsSection(Section):
-    """Gradient descent on ridgeless regression: errors over time against the MP filter formula.
-
-    Examples
-    --------
-    >>> DynamicsSection().name
-    'dynamics'
-    """
-
-    name = "dynamics"
-    title = "Learning dynamics (gradient descent)"
-    STEP, NOISE = 0.2, 0.3
-
-    def compute(self, ctx: Context) -> dict[str, Any]:
-        n, trials = _cfg(ctx)["n"], _cfg(ctx)["trials"]
-        p = round(1.5 * n)
-        steps = np.array([0, 2, 5, 12, 25, 50, 100, 200, 400, 1600])
-        sim = simulate_gradient_descent(n, p, steps, self.STEP, snr=1.0, noise=self.NOISE,
-                                        trials=trials // 2, rng=[ctx.seed, 8])  # fmt: skip
-        fine = np.unique(np.round(np.geomspace(1, 2000, 80))).astype(int)
-        kw = {"snr": 1.0, "noise": self.NOISE, "step": self.STEP}
-        th_fine = gradient_flow_risk(p / n, fine * self.STEP, **kw)
-        th = gradient_flow_risk(p / n, steps * self.STEP, **kw)
-        pts = [
-            {"step": int(k), **{key: mean_check(sim[key][:, j], th[key][j], 3 / n)
-                                for key in ("test", "train")}}
-            for j, k in enumerate(steps)
-        ]  # fmt: skip
-        return {
-            "n": n, "p": p, "step": self.STEP, "noise": self.NOISE, "fine_steps": fine.tolist(),
-            "fine_test": th_fine["test"].tolist(), "fine_train": th_fine["train"].tolist(),
-            "points": pts,
-        }  # fmt: skip
-
-    def checks(self, record: dict[str, Any]) -> list[Check]:
-        return [
-            c for q in record["points"]
-            for c in _mean_checks(self, f"step {q['step']}", q, ("test", "train"))
-        ]  # fmt: skip
-
-    def figures(self, record: dict[str, Any], out: Path) -> list[str]:
-        import matplotlib.pyplot as plt
-
-        from rmttheory.plot import save_figure
-
-        fig, ax = plt.subplots()
-        t = np.array(record["fine_steps"]) * record["step"]
-        ax.semilogx(t, record["fine_test"], label="test (theory)")
-        ax.semilogx(t, record["fine_train"], "--", label="train (theory)")
-        pts = [p for p in record["points"] if p["step"] > 0]
-        x = [p["step"] * record["step"] for p in pts]
-        _errorbars(ax, x, pts, "test", marker="o", color="k", label="simulated (±2 SE)")
-        _errorbars(ax, x, pts, "train", marker="s", color="k")
-        ax.set_xlabel(r"time $t$ = steps × learning rate")
-        ax.set_ylabel("error")
-        ax.set_title(
-            f"gradient descent, n = {record['n']}, p = {record['p']}, σ² = {record['noise']}"
-        )
-        ax.legend()
-        save_figure(fig, out / "dynamics.png")
-        return ["dynamics.png"]
-
-    def markdown(
-        self, record: dict[str, Any], checks: list[Check], figures: list[str]
-    ) -> list[str]:
-        return [
-            f"### {self.title} — {self.verdict(checks)}",
-            "",
-            f"Isotropic ridgeless regression, n = {record['n']}, p = {record['p']}, step η = "
-            f"{record['step']}, σ² = {record['noise']}: test and training error over time against "
-            "the Marchenko–Pastur filter formula (`rmttheory.regression.gradient_flow_risk`).",
-            "",
-            *[f"![{f}]({f})" for f in figures],
-            "",
+            *self.images(figures),
         ]

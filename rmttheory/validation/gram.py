@@ -1,0 +1,223 @@
+r"""Sampled Gram spectra: eigenvalues and the trace statistics the checks use.
+
+One sample of :math:`M = YY^\top/m` (:mod:`rmttheory.validation.sampling` for the
+normalization) is reduced to its eigenvalues, :math:`\operatorname{tr}(M)/n_1` and
+a variance estimate of that trace; batches of samples descend from one seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rmttheory._params import SeedLike
+from rmttheory.resources import resolve_device
+from rmttheory.validation.sampling import (
+    GramSpec,
+    check_memory,
+    sample_features,
+    sample_features_torch,
+)
+
+__all__ = [
+    "GramSample",
+    "gram_sample",
+    "gram_eigenvalues",
+    "batched_samples",
+    "batched_eigenvalues",
+]
+
+
+@dataclass(frozen=True)
+class GramSample:
+    """One sampled Gram matrix, reduced to what the checks need.
+
+    Attributes
+    ----------
+    eigenvalues
+        Ascending eigenvalues of :math:`M`.
+    trace
+        The mean of the entries :math:`(Y_{ij} - c)^2`, :math:`c` the limit mean
+        :math:`\\mathbb E f(\\sigma z)` for an uncentered sample and 0 otherwise: for a
+        centered sample :math:`\\operatorname{tr}(M)/n_1`, for an uncentered one the
+        same statistic without the spike's :math:`\\text{mean}^2` (whose size would
+        dilute the statistic's sensitivity to :math:`\\eta`).
+    trace_var
+        Variance estimate of ``trace`` (:func:`trace_stats` of the entries :math:`Y_{ij}^2`).
+
+    Examples
+    --------
+    >>> s = gram_sample(GramSpec("tanh", 30, 1.0, 1.0), rng=0)  # centered
+    >>> bool(abs(s.trace - s.eigenvalues.mean()) < 1e-12)
+    True
+    """
+
+    eigenvalues: np.ndarray
+    trace: float
+    trace_var: float
+
+
+def trace_stats(A: Any) -> tuple[float, float]:
+    """Mean of the entries of ``A`` and an estimate of the variance of that mean.
+
+    The entries of an :math:`n\\times m` array of random features share row effects
+    (one weight vector per row) and column effects (one sample per column), so the
+    mean's variance is estimated by the two-way random-effects decomposition
+    :math:`A_{ij} = \\mu + a_i + b_j + e_{ij}` (analysis of variance):
+
+    .. math:: \\widehat{\\operatorname{var}}(\\bar A) = \\frac{MS_{rows} + MS_{cols} - MS_e}{nm},
+
+    with :math:`MS_{rows} = m\\,\\mathrm{var}(\\text{row means})`,
+    :math:`MS_{cols} = n\\,\\mathrm{var}(\\text{column means})` and :math:`MS_e` the
+    residual mean square (each variance component clipped at 0).
+
+    Parameters
+    ----------
+    A
+        An :math:`n\\times m` array (here :math:`Y_{ij}^2`).
+
+    Returns
+    -------
+    (float, float)
+        The mean and the variance estimate.
+
+    Examples
+    --------
+    >>> mean, var = trace_stats(np.ones((3, 4)))
+    >>> mean, var
+    (1.0, 0.0)
+    """
+    A = np.asarray(A, dtype=float)
+    n, m = A.shape
+    g = float(A.mean())
+    if n < 2 or m < 2:
+        return g, 0.0
+    rows, cols = A.mean(axis=1), A.mean(axis=0)
+    resid = A - rows[:, None] - cols[None, :] + g
+    ms_e = float(np.sum(resid * resid)) / ((n - 1) * (m - 1))
+    ms_rows = m * float(rows.var(ddof=1))
+    ms_cols = n * float(cols.var(ddof=1))
+    var = (max(ms_rows, ms_e) + max(ms_cols, ms_e) - ms_e) / (n * m)
+    return g, var
+
+
+def gram_sample(spec: GramSpec, rng: SeedLike = None, device: str = "cpu") -> GramSample:
+    """One sample of :math:`M`: its eigenvalues (float64) and trace statistics.
+
+    ``device="cpu"`` samples with numpy (seeded by ``rng``); ``"cuda"``/``"auto"``
+    sample and diagonalize with torch on that device (seeded by an integer drawn
+    from ``rng``), so results are reproducible from one seed on a given device.
+    The memory a sample needs is checked before anything is allocated.
+
+    Parameters
+    ----------
+    spec, rng
+        As in :func:`sample_features`.
+    device
+        ``"cpu"``, ``"cuda"`` or ``"auto"``.
+
+    Returns
+    -------
+    GramSample
+
+    Examples
+    --------
+    >>> gram_sample(GramSpec("tanh", 20, 1.0, 1.0), rng=0).eigenvalues.shape
+    (20,)
+    """
+    n0, n1, m = spec.shape
+    dev = "cpu" if device == "cpu" else resolve_device(device)
+    check_memory(n0, n1, m, dev)
+    c = 0.0
+    if not spec.center:
+        from rmttheory.constants import gaussian_constants
+
+        c = gaussian_constants(spec.act, spec.sigma_w, spec.sigma_x, digits=15).mean
+    if dev == "cpu":
+        Y = sample_features(spec, rng)
+        trace, var = trace_stats((Y - c) ** 2)
+        return GramSample(np.linalg.eigvalsh(Y @ Y.T / m), trace, var)
+    import torch
+
+    seed = int(np.random.default_rng(rng).integers(2**62))
+    Yt = sample_features_torch(spec, seed, dev)
+    trace, var = trace_stats(((Yt - c) ** 2).double().cpu().numpy())
+    lam = torch.linalg.eigvalsh(Yt @ Yt.T / m).cpu().numpy()
+    return GramSample(lam, trace, var)
+
+
+def gram_eigenvalues(spec: GramSpec, rng: SeedLike = None, device: str = "cpu") -> np.ndarray:
+    """Sorted eigenvalues of one sample of :math:`M` (:func:`gram_sample`'s).
+
+    Parameters
+    ----------
+    spec, rng, device
+        As in :func:`gram_sample`.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> gram_eigenvalues(GramSpec("tanh", 20, 1.0, 1.0), rng=0).shape
+    (20,)
+    """
+    return gram_sample(spec, rng, device).eigenvalues
+
+
+def batched_samples(
+    spec: GramSpec, seeds: int, seed: int | None = 0, device: str = "cpu", progress: bool = False
+) -> list[GramSample]:
+    """``seeds`` independent samples, reproducible from one ``seed``.
+
+    Parameters
+    ----------
+    spec
+        What to sample.
+    seeds, seed
+        Number of samples and the seed they descend from (``SeedSequence.spawn``).
+    device
+        As in :func:`gram_sample`.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    list of GramSample
+
+    Examples
+    --------
+    >>> [s.eigenvalues.size for s in batched_samples(GramSpec("erf", 20, 1.0, 1.0), 2)]
+    [20, 20]
+    """
+    children = np.random.SeedSequence(seed).spawn(seeds)
+    if progress and seeds > 1:
+        from tqdm.auto import tqdm
+
+        children = tqdm(children, desc="samples", unit="sample")
+    return [gram_sample(spec, np.random.default_rng(c), device) for c in children]
+
+
+def batched_eigenvalues(
+    spec: GramSpec, seeds: int, seed: int | None = 0, device: str = "cpu", progress: bool = False
+) -> list[np.ndarray]:
+    """Eigenvalues of ``seeds`` independent samples (:func:`batched_samples`).
+
+    Parameters
+    ----------
+    spec, seeds, seed, device, progress
+        As in :func:`batched_samples`.
+
+    Returns
+    -------
+    list of numpy.ndarray
+
+    Examples
+    --------
+    >>> [e.size for e in batched_eigenvalues(GramSpec("erf", 20, 1.0, 1.0), 2)]
+    [20, 20]
+    """
+    return [s.eigenvalues for s in batched_samples(spec, seeds, seed, device, progress)]
