@@ -31,7 +31,8 @@ RANK = {
     "local_statistics": 9,
     "hessians": 9,
     "validation": 10,
-    "cli": 11,
+    "figures": 11,
+    "cli": 12,
 }
 
 

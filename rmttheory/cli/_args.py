@@ -108,6 +108,15 @@ def add_scales(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sigma-x", type=positive_float, default=1.0, help="data scale (default 1)")
 
 
+def add_mode(p: argparse.ArgumentParser, full_help: str) -> None:
+    """``--quick`` (default: minutes on 2 CPU cores) or ``--full`` (``args.mode``)."""
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
+                      help="small sizes, minutes on 2 CPU cores (default)")  # fmt: skip
+    mode.add_argument("--full", dest="mode", action="store_const", const="full", help=full_help)
+    p.set_defaults(mode="quick")
+
+
 def add_seed(p: argparse.ArgumentParser) -> None:
     """``--seed``."""
     p.add_argument("--seed", type=int, default=0, help="seed of everything random (default 0)")

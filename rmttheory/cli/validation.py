@@ -77,6 +77,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if summary["all_pass"] else 1
 
 
+def cmd_figures(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rmttheory.figures import make_figures
+    from rmttheory.resources import resolve_device
+
+    if args.workers < 1:
+        raise RmtError(f"--workers must be >= 1, got {args.workers}")
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise RmtError(f"--out {out} exists and is not a folder")
+    manifest = make_figures(
+        out, args.paper.split(","), full=args.mode == "full", device=resolve_device(args.device),
+        formats=formats, seed=args.seed, workers=args.workers, progress=not args.json,
+    )  # fmt: skip
+    figs = manifest["figures"]
+    checks = [c for f in figs for c in f["checks"]]
+    passed = sum(c["passed"] for c in checks)
+    summary = {"figures": len(figs), "checks": len(checks), "passed": passed,
+               "all_pass": manifest["all_pass"], "manifest": str(out / "manifest.json")}  # fmt: skip
+    text = (f"{len(figs)} figures in {out}/ ({', '.join(formats)}); {passed}/{len(checks)} "
+            f"theory-vs-simulation checks pass; index: {out}/index.md")  # fmt: skip
+    _args.emit(args, summary, text)
+    return 0 if manifest["all_pass"] else 1
+
+
 def register(sub: Any) -> None:
     """Add this group's commands to the subparsers ``sub``.
 
@@ -103,14 +130,21 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("validate", help="theory vs sampled random matrices: the full report")
     p.add_argument("--out", default="rmttheory-report", help="output folder (resumes if present)")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
-                      help="small sizes, minutes on 2 CPU cores (default)")  # fmt: skip
-    mode.add_argument("--full", dest="mode", action="store_const", const="full",
-                      help="large sizes (meant for a GPU or a cluster)")  # fmt: skip
-    p.set_defaults(mode="quick")
+    _args.add_mode(p, "large sizes (meant for a GPU or a cluster)")
     _args.add_device(p)
     p.add_argument("--workers", type=int, default=1)
     _args.add_seed(p)
     _args.add_output(p, plot=False)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("figures", help="regenerate the canonical figures of the three papers")
+    p.add_argument("--paper", default="all",
+                   help="all, or a comma-separated list of pw2017, bgk2022, lm2025")  # fmt: skip
+    p.add_argument("--out", default="rmttheory-figures", help="output folder (resumes if present)")
+    _args.add_mode(p, "paper-scale sizes (meant for a GPU or a cluster)")
+    p.add_argument("--format", default="pdf,png", help="comma-separated: pdf, png, svg")
+    _args.add_device(p)
+    p.add_argument("--workers", type=int, default=1)
+    _args.add_seed(p)
+    _args.add_output(p, plot=False)
+    p.set_defaults(func=cmd_figures)
