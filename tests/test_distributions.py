@@ -74,18 +74,22 @@ def _exact_mean(law):
     raise AssertionError(type(law))
 
 
+def _quad_pdf(law, lo, hi, k=0):
+    """int_lo^hi lambda^k pdf(lambda) d lambda by scipy quadrature of the public pdf, with
+    lambda = lo + (hi - lo) sin^2(t/2) (removes edge singularities)."""
+    h = hi - lo
+
+    def f(t):
+        lam = lo + h * math.sin(t / 2) ** 2
+        return float(law.pdf(lam)) * lam**k * 0.5 * h * math.sin(t) if lo < lam < hi else 0.0
+
+    return integrate.quad(f, 0, math.pi, limit=500, epsabs=1e-12, epsrel=1e-10)[0]
+
+
 def _quad_moment(law, k):
-    """E[lambda^k] by scipy quadrature of the public pdf (sin^2 substitution at the edges)."""
-    total = sum(m * loc**k for loc, m in law.atoms().items())
-    for lo, hi in law.support():
-        h = hi - lo
-
-        def f(t, lo=lo, hi=hi, h=h):
-            lam = lo + h * math.sin(t / 2) ** 2
-            return float(law.pdf(lam)) * lam**k * 0.5 * h * math.sin(t) if lo < lam < hi else 0.0
-
-        total += integrate.quad(f, 0, math.pi, limit=500, epsabs=1e-12, epsrel=1e-10)[0]
-    return total
+    """E[lambda^k]: atoms plus :func:`_quad_pdf` over every support component."""
+    atoms = sum(m * loc**k for loc, m in law.atoms().items())
+    return atoms + sum(_quad_pdf(law, lo, hi, k) for lo, hi in law.support())
 
 
 def _probe_points(law):
@@ -126,14 +130,9 @@ class TestProtocol:
             for f in (0.1, 0.5, 0.9):
                 x = lo + (hi - lo) * f
                 below = sum(m for loc, m in law.atoms().items() if loc <= x)
-                h = x - lo
-                quad = integrate.quad(
-                    lambda t, lo=lo, h=h: float(law.pdf(lo + h * math.sin(t / 2) ** 2))
-                    * 0.5 * h * math.sin(t),
-                    0, math.pi, limit=500, epsabs=1e-12,
-                )[0]  # fmt: skip
-                earlier = sum(_quad_mass(law, a, b) for a, b in law.support() if b <= lo)
-                assert float(law.cdf(x)) == pytest.approx(below + earlier + quad, abs=1e-8)
+                earlier = sum(_quad_pdf(law, a, b) for a, b in law.support() if b <= lo)
+                expected = below + earlier + _quad_pdf(law, lo, x)
+                assert float(law.cdf(x)) == pytest.approx(expected, abs=1e-8)
 
     def test_cdf_ppf(self, law):
         sup = law.support()
@@ -219,14 +218,6 @@ class TestProtocol:
         np.testing.assert_allclose(y[finite], law.pdf(x[finite]), rtol=1e-12)
         assert ax.get_xlabel() and ax.get_ylabel()
         plt.close("all")
-
-
-def _quad_mass(law, lo, hi):
-    h = hi - lo
-    return integrate.quad(
-        lambda t: float(law.pdf(lo + h * math.sin(t / 2) ** 2)) * 0.5 * h * math.sin(t),
-        0, math.pi, limit=500, epsabs=1e-12,
-    )[0]  # fmt: skip
 
 
 # ------------------------------------------------- the Stieltjes sweep (issue 10)

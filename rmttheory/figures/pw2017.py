@@ -100,7 +100,7 @@ def memorization(ctx: FigureContext) -> dict[str, Any]:
     from rmttheory.validation.risk import sampled_ridge_training_loss
     from rmttheory.validation.tolerance import mean_check
 
-    n0, trials = ctx.size(200, 800), ctx.size(4, 8)
+    n0, trials = ctx.size(200, 800), ctx.size(10, 16)  # t quantile 4.8 at 10 trials
     cases = [("tanh", 0.5, 0.5), ("tanh", 0.5, 1.0), ("relu", 0.5, 0.5), ("abs", 0.5, 0.5)]
     grid = np.logspace(-4, 1, 80)
     sim_g = [1e-3, 1e-2, 1e-1, 1.0]
