@@ -46,7 +46,7 @@ FIGURES = [
            lambda r: ("Training loss E_train(γ) of ridge regression on the random features "
                       "Y = f(WX) with random targets (PW 2017, Sec. 5): theory from the "
                       "Stieltjes transform of the Gram law (lines) against simulated "
-                      f"regressions (points: mean ± 2 SE of {r["trials"]} trials at "
+                      f"regressions (points: mean ± 2 SE of {r['trials']} trials at "
                       f"n0 = {r['n0']}); checks: Student 10⁻³ quantile plus a 3/n0 allowance.")),
     Figure("pw_propagation", "pw2017", "Spectrum propagation through layers",
            pw.propagation, pw.draw_propagation,
