@@ -19,6 +19,7 @@ RANK = {
     "_params": 1,
     "resources": 1,
     "plot": 1,
+    "data": 2,
     "registry": 2,
     "activation": 3,
     "_numerics": 4,
@@ -27,12 +28,12 @@ RANK = {
     "solver": 7,
     "distributions": 8,
     "kernels": 9,
-    "regression": 9,
+    "regression": 10,
     "local_statistics": 9,
     "hessians": 9,
-    "validation": 10,
-    "figures": 11,
-    "cli": 12,
+    "validation": 11,
+    "figures": 12,
+    "cli": 13,
 }
 
 

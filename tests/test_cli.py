@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from rmttheory.cli import main
@@ -163,3 +164,39 @@ def test_density_bad_input(capsys, argv, match):
         raise SystemExit(main(argv))
     assert exc.value.code == 2
     assert match in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_features_json_contract(capsys, tmp_path):
+    code, out, _ = run(capsys, "features", "relu", "--n-samples", "200", "--width", "100",
+                       "--ridge", "0.01", "--simulate", "--trials", "3", "--json",
+                       "--plot", str(tmp_path / "k.png"))  # fmt: skip
+    assert code == 0
+    d = json.loads(out)
+    for key in ("n_samples", "dim", "width", "x", "cdf", "train_mse", "test_mse", "kernel",
+                "support", "atom", "simulated"):  # fmt: skip
+        assert key in d
+    assert d["n_samples"] == 200 and d["dim"] == 61 and d["width"] == 100
+    assert d["atom"] == pytest.approx(0.5)  # N < n: rank N
+    cdf = np.asarray(d["cdf"])
+    assert np.all(np.diff(cdf) >= -1e-12) and cdf[-1] == pytest.approx(1.0)
+    s = d["simulated"]
+    assert {"ks", "ks_tol", "ks_pass", "train_mse", "test_mse"} <= set(s)
+    assert s["ks_pass"] and s["train_mse"]["pass"] and s["test_mse"]["pass"]
+    assert (tmp_path / "k.png").exists()
+
+
+def test_features_array_file_and_bad_input(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "x.npy", rng.standard_normal((120, 9)))
+    code, out, _ = run(capsys, "features", "tanh", "--dataset", str(tmp_path / "x.npy"),
+                       "--n-samples", "60", "--width", "90", "--json")  # fmt: skip
+    assert code == 0
+    d = json.loads(out)
+    assert d["train_mse"] is None and d["dim"] == 9
+    for argv in (["--dataset", "nope"], ["--n-samples", "100000"], ["--ridge", "0"],
+                 ["--dataset", str(tmp_path / "x.npy"), "--n-samples", "60", "--n-test", "500"]):  # fmt: skip
+        try:
+            code, _, err = run(capsys, "features", "relu", *argv)
+        except SystemExit as exc:  # argparse refuses a malformed flag value
+            code, err = exc.code, capsys.readouterr().err
+        assert code == 2 and "Traceback" not in err, argv

@@ -68,8 +68,14 @@ def test_quick_report_content(quick_report):
         "kernels.png",
         "scaling_law.png",
         "dynamics.png",
+        "features_digits.png",
     ):
         assert (out / fig).stat().st_size > 20_000 and f"]({fig})" in md
+    # random features on digits: the theory without the data's structure is rejected everywhere
+    feats = [c for c in data["checks"] if c["section"] == "features"]
+    assert len(feats) == 2 * 3 * 5 and all(c["passed"] for c in feats)
+    assert all(any(r["reject"] for r in c["power"] if r["perturbation"] == "isotropic data")
+               for c in feats if c["statistic"] == "KS")  # fmt: skip
     # power: every sampled spectrum's checks reject eta +-2% with the same tolerance
     assert summary["power"]["spectra"] >= 20 and summary["power"]["all_reject_eta_2pct"]
     assert data["power"] and all(p["rows"] for p in data["power"])

@@ -1,4 +1,5 @@
-"""Commands of deterministic equivalents: ``risk`` (ridge / random features) and ``kernel-spectrum``."""
+"""Commands of deterministic equivalents: ``risk`` (ridge / random features), ``kernel-spectrum``
+and ``features`` (random features on real data)."""
 
 from __future__ import annotations
 
@@ -173,6 +174,112 @@ def cmd_kernel_spectrum(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_features(args: argparse.Namespace) -> int:
+    from rmttheory.data import design_matrix
+    from rmttheory.regression.data_equivalent import RandomFeaturesEquivalent
+
+    _args.check_plot(args)
+    if args.points < 3 or args.points > _args.MAX_GRID:
+        raise RmtError(f"--points must be in [3, {_args.MAX_GRID}]")
+    if args.width < 1 or args.width > 10**6:
+        raise RmtError("--width must be in [1, 10^6]")
+    if args.trials < 2:
+        raise RmtError("--trials must be >= 2")
+    dm = design_matrix(args.dataset, args.n_samples, n_test=args.n_test, seed=args.seed)
+    if args.simulate:
+        _args.require_seconds(
+            args.trials * (2.0 * args.width * dm.n * (dm.n + dm.dim + dm.n_test) + 10 * dm.n**3),
+            "this simulation",
+            "lower --width, --n-samples or --trials",
+        )
+    has_test = dm.Y is not None and dm.n_test > 0
+    eq = RandomFeaturesEquivalent.from_data(
+        args.act, dm.X, dm.X_test if has_test else None, sigma_w=args.sigma_w
+    )
+    law = eq.spectrum(args.width)
+    sup = law.support()
+    top = 1.05 * sup[-1][1]
+    low = max(0.5 * sup[0][0], 1e-8 * top)
+    x = np.concatenate([[0.0], np.geomspace(low, top, args.points - 1)])
+    payload: dict[str, Any] = {
+        "act": args.act, "dataset": dm.name, "n_samples": dm.n, "n_test": dm.n_test,
+        "dim": dm.dim, "width": args.width, "sigma_w": args.sigma_w, "ridge": args.ridge,
+        "kernel": eq.kernel, "support": [list(iv) for iv in sup], "atom": law.atom_mass,
+        "mean": law.mean(), "x": x.tolist(), "cdf": law.cdf(x).tolist(),
+        "train_mse": None, "test_mse": None,
+    }  # fmt: skip
+    if dm.Y is not None:
+        payload["train_mse"] = eq.train_mse(dm.Y, args.ridge, args.width)
+        if has_test:
+            payload["test_mse"] = eq.test_mse(dm.Y, dm.Y_test, args.ridge, args.width)
+    point = None
+    if args.simulate:
+        from rmttheory.validation.features import features_point, sample_features
+
+        if dm.Y is not None:
+            point = features_point(args.act, dm, eq, args.width, [args.ridge],
+                                   trials=args.trials, sigma_w=args.sigma_w, seed=args.seed)  # fmt: skip
+            payload["simulated"] = {
+                "ks": point["ks"]["value"], "ks_tol": point["ks"]["tol"],
+                "ks_pass": point["ks"]["pass"], "ks_power": point["ks"]["power"],
+                **{f"{r['kind']}_mse": {k: r[k] for k in ("sim", "se", "tol", "pass")}
+                   for r in point["risks"]},
+                "trials": args.trials,
+            }  # fmt: skip
+        else:
+            from rmttheory.validation.compare import ks_distance
+            from rmttheory.validation.tolerance import FEATURES_KS_ALLOWANCE, ks_tolerance
+
+            ev = sample_features(args.act, dm, args.width, trials=args.trials,
+                                 sigma_w=args.sigma_w, seed=args.seed)["eigenvalues"]  # fmt: skip
+            ks = ks_distance(law, ev.ravel())
+            tol = ks_tolerance(dm.n, args.width, args.trials).value + FEATURES_KS_ALLOWANCE / dm.dim
+            payload["simulated"] = {"ks": ks, "ks_tol": tol, "ks_pass": bool(ks <= tol),
+                                    "trials": args.trials}  # fmt: skip
+    if args.plot:
+        from rmttheory.plot import save_figure, style
+        from rmttheory.validation.features import sample_features
+
+        with style():
+            import matplotlib.pyplot as plt
+
+            fig, ax = plt.subplots()
+            ax.plot(x[1:], payload["cdf"][1:], color="k", label="equivalent")
+            if args.simulate:
+                ev = sample_features(args.act, dm, args.width, trials=1, sigma_w=args.sigma_w,
+                                     seed=args.seed)["eigenvalues"].ravel()  # fmt: skip
+                ev = np.sort(ev)
+                ax.step(np.maximum(ev, x[1]), np.arange(1, ev.size + 1) / ev.size, where="post",
+                        color="C0", label="sampled (one draw)")  # fmt: skip
+            ax.set_xscale("log")
+            ax.set_xlabel(r"eigenvalue $\lambda$ of $K = \Sigma^\top\Sigma/N$")
+            ax.set_ylabel(r"$P(\lambda_K \leq x)$")
+            ax.set_title(f"{args.act} features on {dm.name}: n = {dm.n}, N = {args.width}")
+            ax.legend()
+            payload["plot"] = save_figure(fig, args.plot)[0]
+    lines = [
+        f"{args.act} random features on {dm.name}: n = {dm.n}, d = {dm.dim}, N = {args.width}, "
+        f"sigma_w = {args.sigma_w:g} (kernel: {eq.kernel['method']}, error bound "
+        f"{eq.kernel['error_bound']:.2g})",
+        f"spectrum of K: support {[tuple(round(v, 6) for v in iv) for iv in sup[:4]]}"
+        + (f" ... ({len(sup)} components)" if len(sup) > 4 else "")
+        + f", atom at 0 {law.atom_mass:.4g}, mean {law.mean():.6g}",
+    ]
+    if payload["train_mse"] is not None:
+        lines.append(f"ridge {args.ridge:g}: train MSE {payload['train_mse']:.6g}"
+                     + (f", test MSE {payload['test_mse']:.6g}" if has_test else ""))  # fmt: skip
+    if "simulated" in payload:
+        s = payload["simulated"]
+        lines.append(f"simulated ({args.trials} draws): KS {s['ks']:.4f} (tol {s['ks_tol']:.4f}, "
+                     + ("pass" if s["ks_pass"] else "FAIL") + ")")  # fmt: skip
+        for k in ("train_mse", "test_mse"):
+            if k in s:
+                lines.append(f"  {k}: {s[k]['sim']:.6g} ± {s[k]['se']:.2g} "
+                             + ("pass" if s[k]["pass"] else "FAIL"))  # fmt: skip
+    _args.emit(args, payload, "\n".join(lines))
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add this group's commands to the subparsers ``sub``.
 
@@ -223,3 +330,24 @@ def register(sub: Any) -> None:
     _args.add_seed(p)
     _args.add_output(p)
     p.set_defaults(func=cmd_kernel_spectrum)
+
+    p = sub.add_parser(
+        "features", help="random features on real data: spectrum of K and ridge errors"
+    )
+    _args.add_activation(p)
+    p.add_argument("--dataset", default="digits",
+                   help="digits, mnist1d, FILE.npy (samples × features) or FILE.npz (x, y)")  # fmt: skip
+    p.add_argument("--n-samples", type=_args.positive_int, default=1000,
+                   help="training samples: the first n of the data set")  # fmt: skip
+    p.add_argument("--n-test", type=int, default=None,
+                   help="held-out samples (the next ones; default all remaining, at most n)")  # fmt: skip
+    p.add_argument("--width", type=_args.positive_int, default=1000, help="features N")
+    p.add_argument("--ridge", type=_args.positive_float, default=1e-2, help="ridge lambda (> 0)")
+    p.add_argument("--sigma-w", type=_args.positive_float, default=1.0,
+                   help="weights N(0, sigma_w^2/d) (default 1)")  # fmt: skip
+    p.add_argument("--points", type=int, default=200, help="cdf grid points")
+    p.add_argument("--simulate", action="store_true", help="sample W and compare")
+    p.add_argument("--trials", type=int, default=4, help="simulation: draws of W")
+    _args.add_seed(p)
+    _args.add_output(p)
+    p.set_defaults(func=cmd_features)

@@ -27,6 +27,12 @@ down to :math:`10^{-14}` of it in 16 geometric stages, each iterated to converge
 then :math:`s` is evaluated at the requested :math:`z` itself (at :math:`x + i0`
 on the real axis).  The public transform is :math:`G = -s`.
 
+**Support.**  For :math:`\alpha = 0` the edges are exact: the critical values of the
+inverse of the companion transform (``_edges``), so a finite population with many
+isolated nodes (the expected kernel of real data,
+:class:`rmttheory.regression.RandomFeaturesEquivalent`) gets every component; for
+:math:`\alpha > 0` a 1,601-point density scan refined by bisection.
+
 **Atoms** at :math:`v`: the zero nodes of :math:`T` (mass :math:`H(\{0\})`), and
 for :math:`\alpha = 0` the rank deficiency of :math:`S`:
 mass :math:`\max(H(\{0\}), 1 - 1/\gamma)`.
@@ -150,7 +156,9 @@ class SilversteinLaw(SpectralDistribution):
         # zero nodes add nothing to delta; self.w are the weights H({tau_j}) of the
         # positive nodes (summing to 1 - H({0}))
         g = self.gamma
-        t, w = self.tau[None, :], self.w[None, :]
+        t = self.tau
+        # sums over the population as matrix-vector products (complex BLAS)
+        wt, wt2 = (self.w * t).astype(complex), (self.w * t * t).astype(complex)
         stages = self.scale * np.logspace(1, -14, 16)
         delta = np.zeros(x.shape, complex)
         for eps in stages:
@@ -159,15 +167,15 @@ class SilversteinLaw(SpectralDistribution):
             for _ in range(40):
                 if not todo.any():
                     break
-                d = delta[todo][:, None]
-                z = (x[todo] + 1j * yy[todo])[:, None]
-                den = t / (1 + d) + self.alpha * t + self.v - z
-                F = d[:, 0] - g * np.sum(w * t / den, axis=1)
-                dF = 1 - g * np.sum(w * t * t / ((1 + d) ** 2 * den**2), axis=1)
+                d = delta[todo]
+                z = x[todo] + 1j * yy[todo]
+                inv = 1.0 / (np.outer(1 / (1 + d) + self.alpha, t) + (self.v - z)[:, None])
+                F = d - g * (inv @ wt)
+                dF = 1 - g * ((inv * inv) @ wt2) / (1 + d) ** 2
                 step = F / dF
-                new = d[:, 0] - step
+                new = d - step
                 # stay in the upper half plane, where the solution is unique
-                new = np.where(new.imag < 0, d[:, 0].real - step.real + 0.5j * d[:, 0].imag, new)
+                new = np.where(new.imag < 0, d.real - step.real + 0.5j * d.imag, new)
                 delta[todo] = new
                 small = np.abs(step) <= 1e-14 * (1 + np.abs(new))
                 idx = np.nonzero(todo)[0]
@@ -205,7 +213,69 @@ class SilversteinLaw(SpectralDistribution):
     def _lower(self) -> float:
         return self.v
 
+    def _edges(self) -> np.ndarray:
+        """Support edges for alpha = 0 from the inverse of the companion transform.
+
+        With :math:`u = -1/\\underline m`, the companion Stieltjes transform inverts as
+        :math:`x(u) = v + u\\big(1 + \\gamma\\sum_j w_j\\tau_j/(u-\\tau_j)\\big)`, increasing
+        exactly where :math:`h(u) = \\gamma\\sum_j w_j\\tau_j^2/(u-\\tau_j)^2 < 1`
+        (:math:`x' = 1 - h`).  The complement of the support is the image of
+        :math:`\\{h < 1\\}`, so the edges are :math:`x(u)` at the roots of :math:`h = 1`.
+        :math:`h` is convex between consecutive nodes: one root below the smallest node,
+        one above the largest, and 0 or 2 between two nodes (when the minimum, found by
+        golden section, is below 1).  All roots by vectorized bisection.
+        """
+        t, idx = np.unique(self.tau, return_inverse=True)
+        w = np.bincount(idx, weights=self.w)
+        g = self.gamma
+
+        def h(u: np.ndarray) -> np.ndarray:
+            return g * np.sum(w * t * t / (u[:, None] - t) ** 2, axis=1)
+
+        def bisect(lo: np.ndarray, hi: np.ndarray, rising: bool) -> np.ndarray:
+            for _ in range(200):
+                mid = 0.5 * (lo + hi)
+                if np.all((mid == lo) | (mid == hi)):
+                    break
+                up = (h(mid) > 1) == rising  # root is left of mid
+                lo, hi = np.where(up, lo, mid), np.where(up, mid, hi)
+            return 0.5 * (lo + hi)
+
+        span = float(t[-1]) * (1 + g) + 1.0
+        roots = [
+            bisect(np.array([-span * 1e3]), np.array([t[0] * (1 - 1e-15)]), True),
+            bisect(np.array([t[-1] * (1 + 1e-15)]), np.array([t[-1] + span * 1e3]), False),
+        ]
+        if t.size > 1:
+            a, b = t[:-1].copy(), t[1:].copy()
+            lo, hi = a.copy(), b.copy()
+            inv = (math.sqrt(5) - 1) / 2
+            for _ in range(120):  # golden section for the minimum of the convex h
+                c1, c2 = hi - inv * (hi - lo), lo + inv * (hi - lo)
+                left = h(c1) < h(c2)
+                lo, hi = np.where(left, lo, c1), np.where(left, c2, hi)
+            um = 0.5 * (lo + hi)
+            gap = h(um) < 1
+            if gap.any():
+                roots.append(bisect(a[gap], um[gap], False))
+                roots.append(bisect(um[gap], b[gap], True))
+        u = np.concatenate(roots)
+        if abs(h(np.zeros(1))[0] - 1) < 1e-12:  # gamma (1 - H({0})) = 1: a hard edge at v
+            u[0] = 0.0
+        x = u * (1 + g * np.sum(w * t / (u[:, None] - t), axis=1))
+        return self.v + np.sort(x)
+
     def _support(self) -> list[tuple[float, float]]:
+        if self.alpha == 0:
+            e = self._edges()
+            top = float(e[-1])
+            # merge gaps narrower than round-off of the scale
+            keep = [float(e[0])]
+            for lo, hi in zip(e[1:-1:2], e[2:-1:2]):
+                if hi - lo > 1e-12 * top:
+                    keep += [float(lo), float(hi)]
+            keep.append(top)
+            return [(max(keep[k], self.v), keep[k + 1]) for k in range(0, len(keep), 2)]
         grid = self.v + np.linspace(0, self.scale * 1.05, 1601)[1:]
         dens = self._pdf(grid)
         if not np.any(dens > 0):

@@ -201,6 +201,16 @@ def draw_rf(record: dict[str, Any]) -> Any:
     return fig
 
 
+def real_data(ctx: FigureContext) -> dict[str, Any]:
+    return _section("features", ctx)
+
+
+def draw_real_data(record: dict[str, Any]) -> Any:
+    from rmttheory.validation.sections.features import draw_features
+
+    return draw_features(record)
+
+
 def deep_kernels(ctx: FigureContext) -> dict[str, Any]:
     return _section("kernels", ctx)
 

@@ -1,12 +1,20 @@
-"""Kernel spectra of random networks: conjugate kernels through depth, the one-hidden-layer NTK."""
+"""Kernels of random networks: conjugate kernels through depth, the one-hidden-layer NTK, and
+expected random-feature kernels on arbitrary data."""
 
 from typing import Any
 
 from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.kernels.expected import ExpectedKernel, expected_kernel, expected_kernel_diagonal
 from rmttheory.kernels.ntk import ntk_spectrum
 from rmttheory.kernels.propagation import propagate_spectrum
 
-__all__ = ["propagate_spectrum", "ntk_spectrum"]
+__all__ = [
+    "propagate_spectrum",
+    "ntk_spectrum",
+    "expected_kernel",
+    "expected_kernel_diagonal",
+    "ExpectedKernel",
+]
 
 
 def kernel_laws(

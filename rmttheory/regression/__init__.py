@@ -1,5 +1,7 @@
-"""Ridge regression and random features: deterministic equivalents, memorization, dynamics."""
+"""Ridge regression and random features: deterministic equivalents (Gaussian data and fixed
+real data), memorization, dynamics."""
 
+from rmttheory.regression.data_equivalent import RandomFeaturesEquivalent
 from rmttheory.regression.dynamics import gradient_flow_risk
 from rmttheory.regression.memorization import ridge_training_loss
 from rmttheory.regression.random_features import RandomFeaturesRidge
@@ -10,6 +12,7 @@ __all__ = [
     "ridge_risk",
     "effective_regularization",
     "RandomFeaturesRidge",
+    "RandomFeaturesEquivalent",
     "ridge_training_loss",
     "gradient_flow_risk",
 ]

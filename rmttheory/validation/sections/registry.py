@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rmttheory.validation.sections.dynamics import DynamicsSection, ScalingSection
+from rmttheory.validation.sections.features import FeaturesSection
 from rmttheory.validation.sections.gram import GramSection
 from rmttheory.validation.sections.hessians import HessianSection
 from rmttheory.validation.sections.risks import RandomFeaturesSection, RidgeSection
@@ -15,6 +16,7 @@ SECTIONS = [
     HessianSection(),
     RidgeSection(),
     RandomFeaturesSection(),
+    FeaturesSection(),
     EquivalenceSection(),
     KernelSection(),
     ScalingSection(),

@@ -1,0 +1,285 @@
+"""Random features on real data: sampled Gram spectra and ridge errors against the equivalent.
+
+Conventions of :mod:`rmttheory.regression.data_equivalent`: ``W`` iid
+:math:`\\mathcal N(0, \\sigma_w^2/d)` (``N × d``), :math:`\\Sigma = f(WX)`, :math:`K =
+\\Sigma^\\top\\Sigma/N`, ridge read-out :math:`\\beta = \\Sigma(K+\\lambda I)^{-1}Y/N`.
+
+:func:`sample_features` draws ``trials`` independent ``W`` and returns, per trial,
+the eigenvalues of ``K`` and the training and test errors at each ``λ``.
+:func:`features_point` compares them with the equivalent: the KS distance of the
+pooled spectra (tolerance: the Wishart null at the same size plus
+:data:`~rmttheory.validation.tolerance.FEATURES_KS_ALLOWANCE`/d) and each mean error
+(:func:`~rmttheory.validation.tolerance.mean_check` with
+:data:`~rmttheory.validation.tolerance.FEATURES_RISK_ALLOWANCE`/d), and reruns the
+same checks against wrong theories: the kernel scaled by ±2%, the width by ±5%,
+``λ`` by ±5% (risks) and the kernel of isotropic Gaussian data of the same shape
+(the theory that ignores the data's structure).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rmttheory import _params
+from rmttheory.activation import activation
+from rmttheory.data import DesignMatrix
+from rmttheory.distributions import ScaledLaw
+from rmttheory.errors import ParameterError
+from rmttheory.regression.data_equivalent import RandomFeaturesEquivalent
+from rmttheory.resources import require_bytes
+from rmttheory.validation.compare import ks_distance
+from rmttheory.validation.tolerance import (
+    FEATURES_KS_ALLOWANCE,
+    FEATURES_RISK_ALLOWANCE,
+    ks_tolerance,
+    mean_check,
+)
+
+__all__ = ["sample_features", "features_point", "scaled_equivalent", "isotropic_equivalent"]
+
+
+def sample_features(
+    act: Any,
+    dm: DesignMatrix,
+    width: int,
+    lams: Any = (),
+    *,
+    trials: int = 4,
+    sigma_w: float = 1.0,
+    seed: Any = 0,
+) -> dict[str, Any]:
+    """Sampled spectra of ``K`` and ridge errors over ``trials`` draws of ``W``.
+
+    Parameters
+    ----------
+    act
+        Activation.
+    dm
+        Data (:func:`rmttheory.data.design_matrix`); errors need its targets.
+    width
+        ``N``.
+    lams
+        Ridge parameters (> 0) at which to compute the errors.
+    trials, sigma_w, seed
+        Draws, weight scale, seed (anything :func:`numpy.random.default_rng` takes).
+
+    Returns
+    -------
+    dict
+        ``eigenvalues`` (``trials × n`` array), and for each ``λ`` (as ``str``) in
+        ``train``/``test``: a list of per-trial errors.
+
+    Examples
+    --------
+    >>> from rmttheory.data import design_matrix
+    >>> dm = design_matrix("digits", 60, n_test=20)
+    >>> r = sample_features("relu", dm, 30, [0.1], trials=2, seed=1)
+    >>> r["eigenvalues"].shape, len(r["train"]["0.1"])
+    ((2, 60), 2)
+    """
+    f = activation(act).numpy()
+    N = _params.integer(width, "width", minimum=1, maximum=10**6)
+    trials = _params.integer(trials, "trials", minimum=1)
+    sigma_w = _params.real(sigma_w, "sigma_w", positive=True)
+    lams = [float(v) for v in np.atleast_1d(np.asarray(lams, dtype=float))]
+    if any(not v > 0 for v in lams):
+        raise ParameterError("ridge parameters must be > 0")
+    n, d = dm.n, dm.dim
+    require_bytes(8 * (N * (d + n + dm.n_test) + 3 * n * n), f"random features of width {N}")
+    if lams and dm.Y is None:
+        raise ParameterError("ridge errors need labels: this data set has none")
+    rng = np.random.default_rng(seed)
+    eig = np.empty((trials, n))
+    train: dict[str, list[float]] = {str(v): [] for v in lams}
+    test: dict[str, list[float]] = {str(v): [] for v in lams}
+    for t in range(trials):
+        W = rng.standard_normal((N, d)) * (sigma_w / np.sqrt(d))
+        S = f(W @ dm.X)
+        ev, U = np.linalg.eigh(S.T @ S / N)
+        eig[t] = ev
+        if not lams:
+            continue
+        assert dm.Y is not None
+        St = f(W @ dm.X_test) if dm.n_test else None
+        uy = U.T @ dm.Y
+        for lam in lams:
+            QY = U @ (uy / (ev + lam)[:, None])
+            train[str(lam)].append(float(lam**2 * np.sum(QY**2) / n))
+            if St is not None and dm.Y_test is not None:
+                pred = St.T @ (S @ QY) / N
+                test[str(lam)].append(float(np.sum((dm.Y_test - pred) ** 2) / dm.n_test))
+    return {"eigenvalues": eig, "train": train, "test": test}
+
+
+def scaled_equivalent(eq: RandomFeaturesEquivalent, factor: float) -> RandomFeaturesEquivalent:
+    """The equivalent of the kernel scaled by ``factor`` (a wrong theory for the power).
+
+    Parameters
+    ----------
+    eq
+        The equivalent.
+    factor
+        Multiplies :math:`\\Phi` and the test kernels.
+
+    Returns
+    -------
+    RandomFeaturesEquivalent
+
+    Examples
+    --------
+    >>> eq = RandomFeaturesEquivalent(np.eye(3))
+    >>> scaled_equivalent(eq, 2.0).mean_eigenvalue()
+    2.0
+    """
+    if eq.phi_cross is None:
+        return RandomFeaturesEquivalent(eq.phi * factor)
+    assert eq.phi_test_diag is not None
+    return RandomFeaturesEquivalent(
+        eq.phi * factor, eq.phi_cross * factor, eq.phi_test_diag * factor
+    )
+
+
+def isotropic_equivalent(
+    act: Any, dm: DesignMatrix, sigma_w: float, seed: Any = 0
+) -> RandomFeaturesEquivalent:
+    """The equivalent on iid N(0, 1) data of the same shape: the theory without the data's
+    structure (a wrong theory for the power).
+
+    Parameters
+    ----------
+    act, dm, sigma_w
+        As :func:`sample_features`.
+    seed
+        Seed of the Gaussian data.
+
+    Returns
+    -------
+    RandomFeaturesEquivalent
+
+    Examples
+    --------
+    >>> from rmttheory.data import design_matrix
+    >>> iso = isotropic_equivalent("relu", design_matrix("digits", 40, n_test=10), 1.0)
+    >>> iso.n, iso.phi_cross.shape
+    (40, (10, 40))
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal(dm.X.shape)
+    Xt = rng.standard_normal(dm.X_test.shape) if dm.n_test else None
+    return RandomFeaturesEquivalent.from_data(act, X, Xt, sigma_w=sigma_w)
+
+
+def features_point(
+    act: Any,
+    dm: DesignMatrix,
+    eq: RandomFeaturesEquivalent,
+    width: int,
+    lams: Any,
+    *,
+    trials: int = 4,
+    sigma_w: float = 1.0,
+    seed: Any = 0,
+    alternatives: dict[str, RandomFeaturesEquivalent] | None = None,
+    width_spectra: bool = True,
+) -> dict[str, Any]:
+    """Theory against simulation at one width (module docstring).
+
+    Parameters
+    ----------
+    act, dm, width, lams, trials, sigma_w, seed
+        As :func:`sample_features`.
+    eq
+        The equivalent of ``act`` on ``dm`` (with the test kernels when ``dm`` has
+        held-out samples).
+    alternatives
+        Extra wrong theories for the power rows (e.g. :func:`isotropic_equivalent`).
+    width_spectra
+        Include the width ±5% laws in the spectrum's power rows (two more law solves;
+        the error checks always include them).
+
+    Returns
+    -------
+    dict
+        ``width``, ``ks`` (value, tolerance and its parts, pass, power rows),
+        ``risks``: one entry per (λ, train/test) with the :func:`mean_check` fields,
+        ``power`` rows, and the per-trial values.
+
+    Examples
+    --------
+    >>> from rmttheory.data import design_matrix
+    >>> dm = design_matrix("digits", 80, n_test=40)
+    >>> eq = RandomFeaturesEquivalent.from_data("relu", dm.X, dm.X_test)
+    >>> p = features_point("relu", dm, eq, 160, [0.1], trials=3, seed=2)
+    >>> sorted(p["ks"])[:3], [r["kind"] for r in p["risks"]]
+    (['count_allowance', 'dimension_allowance', 'null_quantile'], ['train', 'test'])
+    """
+    lams = [float(v) for v in np.atleast_1d(np.asarray(lams, dtype=float))]
+    sim = sample_features(act, dm, width, lams, trials=trials, sigma_w=sigma_w, seed=seed)
+    ev = sim["eigenvalues"]
+    d, n = dm.dim, dm.n
+    law = eq.spectrum(width)
+    ks = ks_distance(law, ev.ravel())
+    null = ks_tolerance(n, width, trials)
+    tol = null.value + FEATURES_KS_ALLOWANCE / d
+    wrong: dict[str, Any] = {
+        "kernel +2%": (scaled_equivalent(eq, 1.02), width, 1.0, 1.02),
+        "kernel -2%": (scaled_equivalent(eq, 0.98), width, 1.0, 0.98),
+        "width +5%": (eq, round(width * 1.05), 1.0, None),
+        "width -5%": (eq, round(width * 0.95), 1.0, None),
+        "λ +5%": (eq, width, 1.05, None),
+        "λ -5%": (eq, width, 0.95, None),
+    }
+    for name, alt in (alternatives or {}).items():
+        wrong[name] = (alt, width, 1.0, None)
+    what = {"kernel +2%": ("kernel", 0.02), "kernel -2%": ("kernel", -0.02),
+            "width +5%": ("width", 0.05), "width -5%": ("width", -0.05),
+            "λ +5%": ("lam", 0.05), "λ -5%": ("lam", -0.05)}  # fmt: skip
+
+    def row(name: str, **kw: Any) -> dict[str, Any]:
+        parameter, relative = what.get(name, ("data", None))
+        return {"perturbation": name, "parameter": parameter, "relative": relative, **kw}
+
+    ks_power = []
+    for name, (alt, w, lam_f, scale) in wrong.items():
+        if lam_f != 1.0 or (not width_spectra and name.startswith("width")):
+            ks_power.append(row(name, applies=False, reject=None))
+            continue
+        # a scaled kernel scales the law exactly: no new solve
+        alt_law = ScaledLaw(law, scale) if scale is not None else alt.spectrum(w)
+        v = ks_distance(alt_law, ev.ravel())
+        ks_power.append(row(name, applies=True, ks=v, reject=bool(v > tol)))
+    out: dict[str, Any] = {
+        "width": int(width),
+        "ratio": width / n,
+        "trials": trials,
+        "ks": {
+            "value": ks, "tol": tol, "null_quantile": null.null_quantile,
+            "count_allowance": null.allowance, "dimension_allowance": FEATURES_KS_ALLOWANCE / d,
+            "pass": bool(ks <= tol), "power": ks_power,
+        },
+        "risks": [],
+        "sim": {"train": sim["train"], "test": sim["test"]},
+    }  # fmt: skip
+    rel = FEATURES_RISK_ALLOWANCE / d
+    for lam in lams:
+        for kind in ("train", "test"):
+            vals = sim[kind][str(lam)]
+            if len(vals) < 2:
+                continue
+
+            def theory(e: RandomFeaturesEquivalent, w: int, lam_f: float, kind: str = kind,
+                       lam: float = lam) -> float:  # fmt: skip
+                if kind == "train":
+                    return e.train_mse(dm.Y, lam * lam_f, w)
+                return e.test_mse(dm.Y, dm.Y_test, lam * lam_f, w)
+
+            chk = mean_check(vals, theory(eq, width, 1.0), rel)
+            power = []
+            for name, (alt, w, lam_f, _) in wrong.items():
+                th = theory(alt, w, lam_f)
+                power.append(row(name, applies=True, theory=th,
+                                 reject=bool(abs(chk["sim"] - th) > chk["tol"])))  # fmt: skip
+            out["risks"].append({"lam": lam, "kind": kind, **chk, "allowance": rel, "power": power})
+    return out
