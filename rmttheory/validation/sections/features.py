@@ -212,6 +212,8 @@ def draw_features(record: dict[str, Any]) -> Any:
     ax.set_xlabel(r"features per sample $N/n$")
     ax.set_ylabel("mean squared error")
     ax.set_title(rf"ridge read-out, $\lambda$ = {float(lam):g}")
-    ax.legend(fontsize=5.5, title="lines: equivalent\npoints: sampled ± 2 SE", title_fontsize=5.5,
-              loc="lower left", ncol=2)  # fmt: skip
+    if acts:
+        ax.legend(fontsize=5.5, title="lines: equivalent\npoints: sampled ± 2 SE",
+                  title_fontsize=5.5,
+                  loc="lower left", ncol=2)  # fmt: skip
     return fig
