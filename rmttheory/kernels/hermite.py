@@ -24,20 +24,18 @@ _Z_MAX = 37.5  # |z| beyond which the Gaussian weight is below 1e-300
 _PANEL = 0.5
 
 
-def _nodes(
-    kinks: list[float], s: np.ndarray, rule: tuple, z_max: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Composite Gauss–Legendre nodes z (len(s) × q) and weights on [-z_max, z_max],
-    panels of width 1/2 split at kinks / s."""
+def _nodes(points: np.ndarray, rule: tuple, z_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss–Legendre nodes z (rows × q) and weights on [-z_max, z_max]: panels of
+    width 1/2 (their ends include 0), each row also split at its own ``points`` (rows × m)."""
     base = np.linspace(-z_max, z_max, int(round(2 * z_max / _PANEL)) + 1)
-    extra = [k / s for k in kinks if k != 0.0]
-    cuts = np.repeat(base[None, :], s.size, axis=0)
-    if extra:
-        cuts = np.sort(np.concatenate([cuts, np.clip(np.stack(extra, 1), -z_max, z_max)], 1), 1)
+    rows = points.shape[0]
+    cuts = np.repeat(base[None, :], rows, axis=0)
+    if points.shape[1]:
+        cuts = np.sort(np.concatenate([cuts, np.clip(points, -z_max, z_max)], 1), 1)
     lo, hi = cuts[:, :-1, None], cuts[:, 1:, None]
     t, w = rule
-    z = (lo + (hi - lo) * (t[None, None, :] + 1) / 2).reshape(s.size, -1)
-    wz = ((hi - lo) / 2 * w[None, None, :]).reshape(s.size, -1)
+    z = (lo + (hi - lo) * (t[None, None, :] + 1) / 2).reshape(rows, -1)
+    wz = ((hi - lo) / 2 * w[None, None, :]).reshape(rows, -1)
     return z, wz
 
 
@@ -97,7 +95,8 @@ def hermite_coefficients(act: Any, scales: Any, order: int) -> dict[str, np.ndar
         shared = not kinks
         rows = s.size if not shared else 1
         require_bytes(8 * (5 * s.size * q + rows * q * (order + 2)), "Hermite coefficients")
-        z, wz = _nodes(kinks, s[:rows] if shared else s, rule, _Z_MAX)
+        scale = s[:rows] if shared else s
+        z, wz = _nodes(np.array([k / scale for k in kinks]).reshape(-1, rows).T, rule, _Z_MAX)
         with np.errstate(over="ignore", invalid="ignore"):
             fz = np.asarray(f(s[:, None] * z), dtype=float)
         if not np.all(np.isfinite(fz[:, np.abs(z[0]) < 12] if shared else fz[np.abs(z) < 12])):
@@ -156,27 +155,18 @@ def pair_quadrature(
     1.0
     """
     zmax = 12.0
-    t, w = rule
     all_kinks = sorted({0.0, *kinks})
     out = np.empty(rho.size)
     for p in range(rho.size):
-        z1, w1 = _nodes(all_kinks, np.array([si[p]]), rule, zmax)
+        z1, w1 = _nodes(np.array([[k / si[p] for k in all_kinks if k != 0.0]]), rule, zmax)
         z1, w1 = z1[0], w1[0] * np.exp(-(z1[0] ** 2) / 2) / math.sqrt(2 * math.pi)
         r = math.sqrt(max(1.0 - rho[p] ** 2, 0.0))
         if r < 1e-12:
             inner = f(sj[p] * rho[p] * z1)
         else:
-            base = np.linspace(-zmax, zmax, int(2 * zmax / _PANEL) + 1)
-            cut = [(k / sj[p] - rho[p] * z1) / r for k in all_kinks]
-            cuts = np.sort(
-                np.concatenate(
-                    [np.repeat(base[None], z1.size, 0), np.clip(np.stack(cut, 1), -zmax, zmax)], 1
-                ),
-                1,
-            )
-            lo, hi = cuts[:, :-1, None], cuts[:, 1:, None]
-            z2 = (lo + (hi - lo) * (t[None, None, :] + 1) / 2).reshape(z1.size, -1)
-            w2 = ((hi - lo) / 2 * w[None, None, :]).reshape(z1.size, -1)
+            # per outer node, the inner panels split where the argument crosses a kink
+            cut = np.stack([(k / sj[p] - rho[p] * z1) / r for k in all_kinks], 1)
+            z2, w2 = _nodes(cut, rule, zmax)
             w2 = w2 * np.exp(-z2 * z2 / 2) / math.sqrt(2 * math.pi)
             inner = np.sum(f(sj[p] * (rho[p] * z1[:, None] + r * z2)) * w2, axis=1)
         out[p] = np.sum(w1 * f(si[p] * z1) * inner)
