@@ -212,43 +212,33 @@ def cmd_features(args: argparse.Namespace) -> int:
         payload["train_mse"] = eq.train_mse(dm.Y, args.ridge, args.width)
         if has_test:
             payload["test_mse"] = eq.test_mse(dm.Y, dm.Y_test, args.ridge, args.width)
-    point = None
+    sim = None
     if args.simulate:
         from rmttheory.validation.features import features_point, sample_features
 
-        if dm.Y is not None:
-            point = features_point(args.act, dm, eq, args.width, [args.ridge],
-                                   trials=args.trials, sigma_w=args.sigma_w, seed=args.seed)  # fmt: skip
-            payload["simulated"] = {
-                "ks": point["ks"]["value"], "ks_tol": point["ks"]["tol"],
-                "ks_pass": point["ks"]["pass"], "ks_power": point["ks"]["power"],
-                **{f"{r['kind']}_mse": {k: r[k] for k in ("sim", "se", "tol", "pass")}
-                   for r in point["risks"]},
-                "trials": args.trials,
-            }  # fmt: skip
-        else:
-            from rmttheory.validation.compare import ks_distance
-            from rmttheory.validation.tolerance import FEATURES_KS_ALLOWANCE, ks_tolerance
-
-            ev = sample_features(args.act, dm, args.width, trials=args.trials,
-                                 sigma_w=args.sigma_w, seed=args.seed)["eigenvalues"]  # fmt: skip
-            ks = ks_distance(law, ev.ravel())
-            tol = ks_tolerance(dm.n, args.width, args.trials).value + FEATURES_KS_ALLOWANCE / dm.dim
-            payload["simulated"] = {"ks": ks, "ks_tol": tol, "ks_pass": bool(ks <= tol),
-                                    "trials": args.trials}  # fmt: skip
+        # without labels: the spectrum check only
+        lams = [args.ridge] if dm.Y is not None else []
+        sim = sample_features(args.act, dm, args.width, lams, trials=args.trials,
+                              sigma_w=args.sigma_w, seed=args.seed)  # fmt: skip
+        point = features_point(args.act, dm, eq, args.width, lams, trials=args.trials,
+                               sigma_w=args.sigma_w, sim=sim)  # fmt: skip
+        payload["simulated"] = {
+            "ks": point["ks"]["value"], "ks_tol": point["ks"]["tol"],
+            "ks_pass": point["ks"]["pass"], "ks_power": point["ks"]["power"],
+            **{f"{r['kind']}_mse": {k: r[k] for k in ("sim", "se", "tol", "pass")}
+               for r in point["risks"]},
+            "trials": args.trials,
+        }  # fmt: skip
     if args.plot:
         from rmttheory.plot import save_figure, style
-        from rmttheory.validation.features import sample_features
 
         with style():
             import matplotlib.pyplot as plt
 
             fig, ax = plt.subplots()
             ax.plot(x[1:], payload["cdf"][1:], color="k", label="equivalent")
-            if args.simulate:
-                ev = sample_features(args.act, dm, args.width, trials=1, sigma_w=args.sigma_w,
-                                     seed=args.seed)["eigenvalues"].ravel()  # fmt: skip
-                ev = np.sort(ev)
+            if sim is not None:  # the first draw of the simulation
+                ev = np.sort(sim["eigenvalues"][0])
                 ax.step(np.maximum(ev, x[1]), np.arange(1, ev.size + 1) / ev.size, where="post",
                         color="C0", label="sampled (one draw)")  # fmt: skip
             ax.set_xscale("log")

@@ -122,6 +122,7 @@ class RandomFeaturesEquivalent:
         # eigenvalues at round-off level are exact zeros of the population
         self._t = np.where(t > 1e-13 * t[-1], t, 0.0)
         self._u = u
+        self._laws: dict[int, SilversteinLaw] = {}  # one law per width (its models are costly)
         if self.phi_cross is not None:
             self._cross_u = self.phi_cross @ u  # Phi_hatX,X in the eigenbasis
             self._cross_sq = np.sum(self._cross_u**2, axis=0)  # diag(U^T Phi_XhatX Phi_hatXX U)
@@ -194,8 +195,9 @@ class RandomFeaturesEquivalent:
         the atom at 0 has mass :math:`\\max(1-N/n,\\ \\#\\{t_k = 0\\}/n)`.
         """
         N = _params.integer(width, "width", minimum=1)
-        n = self.n
-        return SilversteinLaw(self._t, np.full(n, 1.0 / n), n / N)
+        if N not in self._laws:
+            self._laws[N] = SilversteinLaw(self._t, np.full(self.n, 1.0 / self.n), self.n / N)
+        return self._laws[N]
 
     # -- risks ------------------------------------------------------------------------
     def _targets(self, Y: Any, n: int, name: str) -> np.ndarray:

@@ -183,6 +183,7 @@ def features_point(
     seed: Any = 0,
     alternatives: dict[str, RandomFeaturesEquivalent] | None = None,
     width_spectra: bool = True,
+    sim: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Theory against simulation at one width (module docstring).
 
@@ -198,6 +199,9 @@ def features_point(
     width_spectra
         Include the width ±5% laws in the spectrum's power rows (two more law solves;
         the error checks always include them).
+    sim
+        The :func:`sample_features` result at these settings, when the caller already drew
+        it (to reuse its eigenvalues); drawn here otherwise.
 
     Returns
     -------
@@ -216,7 +220,8 @@ def features_point(
     (['count_allowance', 'dimension_allowance', 'null_quantile'], ['train', 'test'])
     """
     lams = [float(v) for v in np.atleast_1d(np.asarray(lams, dtype=float))]
-    sim = sample_features(act, dm, width, lams, trials=trials, sigma_w=sigma_w, seed=seed)
+    if sim is None:
+        sim = sample_features(act, dm, width, lams, trials=trials, sigma_w=sigma_w, seed=seed)
     ev = sim["eigenvalues"]
     d, n = dm.dim, dm.n
     law = eq.spectrum(width)

@@ -18,7 +18,11 @@ import numpy as np
 
 from rmttheory.data import design_matrix
 from rmttheory.regression.data_equivalent import RandomFeaturesEquivalent
-from rmttheory.validation.features import features_point, isotropic_equivalent
+from rmttheory.validation.features import (
+    features_point,
+    isotropic_equivalent,
+    sample_features,
+)
 from rmttheory.validation.sections import Check, Context, Section
 from rmttheory.validation.tolerance import FEATURES_KS_ALLOWANCE, FEATURES_RISK_ALLOWANCE
 
@@ -69,15 +73,14 @@ class FeaturesSection(Section):
             points = []
             shown: dict[str, Any] = {}
             for j, N in enumerate(cfg["widths"]):
+                sim = sample_features(act, dm, N, LAMS, trials=cfg["trials"],
+                                      seed=[ctx.seed, 13, i, j])  # fmt: skip
                 # quick: the width ±5% spectra only at N = n (each is one more law solve)
                 p = features_point(act, dm, eq, N, LAMS, trials=cfg["trials"],
-                                   seed=[ctx.seed, 13, i, j], alternatives={"isotropic data": iso},
-                                   width_spectra=ctx.full or j == 1)  # fmt: skip
-                if j == 1:  # the middle width, N = n
-                    from rmttheory.validation.features import sample_features
-
-                    ev = sample_features(act, dm, N, trials=2, seed=[ctx.seed, 13, i, j])
-                    shown = _log_spectrum(eq.spectrum(N), ev["eigenvalues"].ravel())
+                                   alternatives={"isotropic data": iso},
+                                   width_spectra=ctx.full or j == 1, sim=sim)  # fmt: skip
+                if j == 1:  # the middle width, N = n: two draws' histogram
+                    shown = _log_spectrum(eq.spectrum(N), sim["eigenvalues"][:2].ravel())
                 points.append(p)
             curves = {
                 str(lam): {
