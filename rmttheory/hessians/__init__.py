@@ -4,6 +4,7 @@ from rmttheory.hessians.exact import Hessian, exact_hessian, hessian_bytes, roww
 from rmttheory.hessians.loss import LossSpec
 from rmttheory.hessians.model import HessianModel, count_outliers
 from rmttheory.hessians.operator import HessianOperator, top_eigenvalues
+from rmttheory.hessians.spectrum import HessianSpectrum, hessian_spectrum
 
 __all__ = [
     "LossSpec",
@@ -13,6 +14,8 @@ __all__ = [
     "rowwise_hessian",
     "HessianOperator",
     "top_eigenvalues",
+    "HessianSpectrum",
+    "hessian_spectrum",
     "HessianModel",
     "count_outliers",
 ]

@@ -13,11 +13,12 @@ labels) or half the squared error :math:`\tfrac12\lVert f_\theta(x)-y\rVert^2`
 (``loss="mse"``; integer labels are one-hot encoded).  The Hessian is
 :math:`H = \nabla^2_\theta L` (``sum`` is exactly :math:`B` times ``mean``).
 
-**Method.** Each row :math:`e_j^T H` is a vector-Jacobian product of the
-gradient (reverse-over-reverse: ``torch.func.vjp`` of ``torch.func.grad``, whose
-graph is built once), vectorised over a chunk of basis vectors with
-``torch.func.vmap``; chunks are sized to a memory budget.  The Lanczos operator
-uses forward-over-reverse products (``torch.func.jvp`` of the gradient).  The result is symmetrised, its relative asymmetry
+**Method.** The gradient is differentiated once with ``create_graph`` and its
+graph kept (:meth:`LossSpec.hvp_block`); each chunk of rows :math:`e_j^T H` is
+one batched backward pass through it (``is_grads_batched``), chunks sized to a
+memory budget.  The Lanczos operator and the low-rank spectrum
+(:func:`rmttheory.hessians.hessian_spectrum`) use the same products.  The
+result is symmetrised, its relative asymmetry
 before symmetrisation is reported, and eigenvalues are computed on the same
 device.  Dense storage needs :math:`\approx 2P^2` numbers; when that would not
 fit, :func:`exact_hessian` refuses and points to :class:`HessianOperator` (a
@@ -122,7 +123,7 @@ def exact_hessian(
     inputs: Any,
     targets: Any,
     *,
-    loss: str = "cross_entropy",
+    loss: Any = "cross_entropy",
     reduction: str = "mean",
     dtype: Any = None,
     device: str = "cpu",
@@ -137,10 +138,11 @@ def exact_hessian(
         A ``torch.nn.Module`` (copied; the original is untouched).
     inputs, targets
         The batch; integer class labels (cross-entropy, or one-hot for mse) or
-        real targets (mse).
+        real targets (mse).  Several batches: ``targets=None`` and ``inputs`` a
+        list of ``(x, y)`` pairs or a ``DataLoader`` (:mod:`rmttheory.hessians.loss`).
     loss, reduction
-        ``"cross_entropy"`` or ``"mse"``; ``"mean"`` or ``"sum"`` over the batch
-        (see the module docstring).
+        ``"cross_entropy"``, ``"mse"`` or a callable returning per-sample
+        losses; ``"mean"`` or ``"sum"`` over all samples (module docstring).
     dtype
         torch dtype of the computation (default ``torch.float64``).
     device
@@ -170,7 +172,6 @@ def exact_hessian(
     (torch.Size([8, 8]), 'mean')
     """
     import torch
-    from torch.func import grad, vjp, vmap
 
     spec = LossSpec.build(
         model, inputs, targets, loss=loss, reduction=reduction, dtype=dtype, device=device
@@ -188,8 +189,6 @@ def exact_hessian(
     )
     value = spec.value()
     H = torch.empty((P, P), dtype=spec.dtype, device=spec.device)
-    vjp_fn = vjp(grad(spec.loss), spec.theta)[1]
-    batched = vmap(lambda v: vjp_fn(v)[0])
     starts = range(0, P, chunk)
     if progress:
         from tqdm.auto import tqdm
@@ -199,13 +198,21 @@ def exact_hessian(
         e = min(P, s + chunk)
         basis = torch.zeros((e - s, P), dtype=spec.dtype, device=spec.device)
         basis[torch.arange(e - s), torch.arange(s, e)] = 1
-        rows = batched(basis)
+        rows = spec.hvp_block(basis)
         if not bool(torch.isfinite(rows).all()):
             raise RmtError(f"the Hessian has NaN or inf entries (rows {s}..{e - 1})")
         H[s:e] = rows
     asym = _symmetrize_(H)
     return Hessian(
-        H, P, spec.batch, loss, reduction, value, asym, spec.device, str(spec.dtype).split(".")[-1]
+        H,
+        P,
+        spec.batch,
+        spec.loss_name,
+        reduction,
+        value,
+        asym,
+        spec.device,
+        str(spec.dtype).split(".")[-1],
     )
 
 
@@ -229,7 +236,7 @@ def rowwise_hessian(
     inputs: Any,
     targets: Any,
     *,
-    loss: str = "cross_entropy",
+    loss: Any = "cross_entropy",
     reduction: str = "mean",
     dtype: Any = None,
     device: str = "cpu",

@@ -1,10 +1,19 @@
-"""A model, a batch and a loss as a function of the flat parameter vector.
+r"""A model, its data and a loss as a function of the flat parameter vector.
 
 Convention (shared by every Hessian of :mod:`rmttheory.hessians`): parameters
-flattened in ``model.parameters()`` order into :math:`\\theta\\in\\mathbb R^P`,
-loss :math:`L(\\theta) = \\frac1B\\sum_i \\ell(f_\\theta(x_i), y_i)` (``"mean"``) or the sum
-(``"sum"``), with :math:`\\ell` the softmax cross-entropy (integer labels) or half
-the squared error (``"mse"``; integer labels are one-hot encoded).
+flattened in ``model.parameters()`` order into :math:`\theta\in\mathbb R^P`, and
+
+.. math:: L(\theta) = \frac1N\sum_{i=1}^N \ell(f_\theta(x_i), y_i)\quad(\texttt{"mean"}),
+   \qquad L(\theta) = \sum_{i=1}^N \ell(f_\theta(x_i), y_i)\quad(\texttt{"sum"}),
+
+over all :math:`N` samples of the data: one batch ``(inputs, targets)``, or
+several (a list of ``(x, y)`` pairs or a ``torch.utils.data.DataLoader`` passed
+as ``inputs`` with ``targets=None``; the mean is over all samples of all
+batches, not a mean of batch means).  :math:`\ell` is the softmax
+cross-entropy (``"cross_entropy"``, integer labels), half the squared error
+:math:`\tfrac12\lVert f_\theta(x)-y\rVert^2` (``"mse"``; integer labels are
+one-hot encoded), or any callable ``loss(outputs, targets)`` returning the
+per-sample losses (a tensor of shape ``(batch,)``).
 """
 
 from __future__ import annotations
@@ -12,21 +21,50 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rmttheory.errors import ParameterError, RmtError
 from rmttheory.resources import resolve_device
 
-__all__ = ["LossSpec", "LOSSES", "REDUCTIONS"]
+__all__ = ["LossSpec", "LOSSES", "REDUCTIONS", "as_batches"]
 
 LOSSES = ("cross_entropy", "mse")
 REDUCTIONS = ("mean", "sum")
 
 
+def as_batches(inputs: Any, targets: Any) -> list[tuple[Any, Any]]:
+    """``(inputs, targets)`` as a list of ``(x, y)`` batches (see the module docstring).
+
+    Parameters
+    ----------
+    inputs, targets
+        One batch, or ``targets=None`` and ``inputs`` an iterable of ``(x, y)``
+        pairs (a list, a ``DataLoader``).
+
+    Returns
+    -------
+    list of tuple
+
+    Examples
+    --------
+    >>> len(as_batches([([[0.0]], [1]), ([[1.0]], [0])], None))
+    2
+    """
+    if targets is not None:
+        return [(inputs, targets)]
+    try:
+        batches = [tuple(b) for b in inputs]
+    except TypeError:
+        raise ParameterError("targets=None needs an iterable of (x, y) batches") from None
+    if not batches or any(len(b) < 2 for b in batches):
+        raise ParameterError("targets=None needs a non-empty iterable of (x, y) batches")
+    return [(b[0], b[1]) for b in batches]
+
+
 @dataclass
 class LossSpec:
-    """A model, a batch and a loss as a function of the flat parameter vector.
+    """A model, its data and a loss as a function of the flat parameter vector.
 
     Attributes
     ----------
@@ -35,15 +73,17 @@ class LossSpec:
     loss
         ``loss(theta)`` evaluates :math:`L(\\theta)` (module docstring).
     n_params, batch, loss_name, reduction, device, dtype
-        Sizes and conventions.
+        Sizes and conventions; ``batch`` is the total number of samples N.
+    n_batches
+        How many batches the data came in.
 
     Examples
     --------
     >>> import torch
     >>> x = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     >>> spec = LossSpec.build(torch.nn.Linear(3, 2), x, torch.tensor([0, 1, 1, 0]))
-    >>> spec.n_params, spec.reduction
-    (8, 'mean')
+    >>> spec.n_params, spec.reduction, spec.hvp_block(torch.eye(8, dtype=torch.float64)).shape
+    (8, 'mean', torch.Size([8, 8]))
     """
 
     theta: Any
@@ -54,6 +94,8 @@ class LossSpec:
     reduction: str
     device: str
     dtype: Any
+    n_batches: int = 1
+    _graph: Any = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -62,7 +104,7 @@ class LossSpec:
         inputs: Any,
         targets: Any,
         *,
-        loss: str = "cross_entropy",
+        loss: str | Callable[[Any, Any], Any] = "cross_entropy",
         reduction: str = "mean",
         dtype: Any = None,
         device: str = "cpu",
@@ -70,8 +112,8 @@ class LossSpec:
         import torch
         from torch.func import functional_call
 
-        if loss not in LOSSES:
-            raise ParameterError(f"loss must be one of {LOSSES}, got {loss!r}")
+        if not callable(loss) and loss not in LOSSES:
+            raise ParameterError(f"loss must be one of {LOSSES} or a callable, got {loss!r}")
         if reduction not in REDUCTIONS:
             raise ParameterError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         dev = resolve_device(device)
@@ -83,35 +125,34 @@ class LossSpec:
         if not sizes:
             raise ParameterError("the model has no parameters")
         theta = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
-        x = torch.as_tensor(inputs, device=dev)
-        x = x.to(dtype) if x.is_floating_point() else x
-        y = torch.as_tensor(targets, device=dev)
-        if x.shape[0] != y.shape[0]:
-            raise ParameterError(f"{x.shape[0]} inputs but {y.shape[0]} targets")
-        if x.shape[0] == 0:
-            raise ParameterError("empty batch")
         buffers = dict(model.named_buffers())
+        data = [_prepare(model, x, y, loss, dev, dtype) for x, y in as_batches(inputs, targets)]
+        n = sum(int(x.shape[0]) for x, _ in data)
 
         def unflatten(t):
             # split (whose backward is one cat) rather than slices (one P-vector each)
             return {n: p.view(s) for n, s, p in zip(names, shapes, torch.split(t, sizes))}
 
-        if loss == "mse" and not y.is_floating_point():
-            y = torch.nn.functional.one_hot(y.long(), _n_outputs(model, x)).to(dtype)
-        elif loss == "mse":
-            y = y.to(dtype)
-        else:
-            y = y.long()
-
-        def total(t):
+        def per_batch(t, x, y):
             out = functional_call(model, (unflatten(t), buffers), (x,))
             if loss == "cross_entropy":
-                per = torch.nn.functional.cross_entropy(out, y, reduction="sum")
-            else:
-                per = 0.5 * torch.sum((out - y) ** 2)
-            return per / x.shape[0] if reduction == "mean" else per
+                return torch.nn.functional.cross_entropy(out, y, reduction="sum")
+            if loss == "mse":
+                return 0.5 * torch.sum((out - y) ** 2)
+            per = loss(out, y)  # type: ignore[operator]
+            if not isinstance(per, torch.Tensor) or tuple(per.shape) != (x.shape[0],):
+                raise ParameterError(
+                    "a callable loss must return the per-sample losses, a tensor of shape "
+                    f"({x.shape[0]},); got {getattr(per, 'shape', type(per).__name__)}"
+                )
+            return per.sum()
 
-        return cls(theta, total, int(theta.numel()), int(x.shape[0]), loss, reduction, dev, dtype)
+        def total(t):
+            s = sum(per_batch(t, x, y) for x, y in data)
+            return s / n if reduction == "mean" else s
+
+        name = loss if isinstance(loss, str) else getattr(loss, "__name__", "callable")
+        return cls(theta, total, int(theta.numel()), n, name, reduction, dev, dtype, len(data))
 
     def value(self) -> float:
         """:math:`L(\\theta)`; raises if it is not finite."""
@@ -124,14 +165,53 @@ class LossSpec:
         return v
 
     def hvp(self, v: Any) -> Any:
-        """:math:`Hv` by forward-over-reverse differentiation."""
-        from torch.func import grad, jvp
+        """:math:`Hv` (one vector), through the gradient graph built once (:meth:`hvp_block`)."""
+        return self.hvp_block(v.reshape(1, -1))[0]
 
-        return jvp(grad(self.loss), (self.theta,), (v,))[1]
+    def hvp_block(self, V: Any) -> Any:
+        """:math:`VH` for a block of row vectors ``V`` (``b x P``), i.e. the rows of :math:`HV^T`.
+
+        The gradient :math:`\\nabla L` is differentiated once with ``create_graph``
+        and kept; each block is one batched backward pass through that graph
+        (``is_grads_batched``), a row-by-row loop if the model has an operation
+        that cannot be batched.
+        """
+        import torch
+
+        if self._graph is None:
+            t = self.theta.clone().requires_grad_(True)
+            (g,) = torch.autograd.grad(self.loss(t), t, create_graph=True)
+            self._graph = (t, g)
+        t, g = self._graph
+        V = V.to(device=self.device, dtype=self.dtype)
+        try:
+            (out,) = torch.autograd.grad(
+                g, t, grad_outputs=V, is_grads_batched=True, retain_graph=True
+            )
+        except RuntimeError:  # an operation without a batching rule: one row at a time
+            out = torch.stack(
+                [torch.autograd.grad(g, t, grad_outputs=v, retain_graph=True)[0] for v in V]
+            )
+        return out
 
 
-def _n_outputs(model: Any, x: Any) -> int:
+def _prepare(model: Any, x: Any, y: Any, loss: Any, dev: str, dtype: Any) -> tuple[Any, Any]:
+    """One batch as tensors on ``dev``: floating inputs in ``dtype``, targets for ``loss``."""
     import torch
 
-    with torch.no_grad():
-        return int(model(x[:1]).shape[-1])
+    x = torch.as_tensor(x, device=dev)
+    x = x.to(dtype) if x.is_floating_point() else x
+    y = torch.as_tensor(y, device=dev)
+    if x.shape[0] != y.shape[0]:
+        raise ParameterError(f"{x.shape[0]} inputs but {y.shape[0]} targets")
+    if x.shape[0] == 0:
+        raise ParameterError("empty batch")
+    if loss == "mse" and not y.is_floating_point():
+        with torch.no_grad():
+            n_out = int(model(x[:1]).shape[-1])
+        y = torch.nn.functional.one_hot(y.long(), n_out).to(dtype)
+    elif loss == "cross_entropy":
+        y = y.long()
+    elif y.is_floating_point():
+        y = y.to(dtype)
+    return x, y

@@ -43,7 +43,7 @@ class HessianOperator:
         inputs: Any,
         targets: Any,
         *,
-        loss: str = "cross_entropy",
+        loss: Any = "cross_entropy",
         reduction: str = "mean",
         device: str = "cpu",
     ):

@@ -1,0 +1,164 @@
+"""The whole Hessian spectrum: low-rank against dense, closed forms, batches, callable losses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from rmttheory.errors import ConvergenceError, ParameterError
+from rmttheory.hessians import (
+    LossSpec,
+    exact_hessian,
+    hessian_spectrum,
+    rowwise_hessian,
+)
+from rmttheory.hessians import spectrum as spectrum_module
+from rmttheory.validation.networks import build_model
+
+from .conftest import DEVICES
+from .test_hessian import _softmax_hessian
+
+
+def _mlp(seed=0, d=6, h1=20, h2=30, c=4):
+    g = torch.Generator().manual_seed(seed)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(d, h1), torch.nn.ReLU(), torch.nn.Linear(h1, h2), torch.nn.Tanh(),
+        torch.nn.Linear(h2, c),
+    ).double()  # fmt: skip
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float64) / np.sqrt(p.shape[-1]))
+    return net
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_lowrank_equals_dense_to_1e9(rng, device, loss):
+    net = _mlp()
+    x, y = rng.standard_normal((5, 6)), rng.integers(0, 4, 5)
+    dense = hessian_spectrum(net, x, y, loss=loss, method="dense", device=device)
+    low = hessian_spectrum(net, x, y, loss=loss, method="lowrank", device=device, block=16)
+    assert dense.n_params == low.n_params == 894 and dense.eigenvalues.size == 894
+    assert low.method == "lowrank" and dense.method == "dense" and low.device == device
+    scale = np.abs(dense.eigenvalues).max()
+    assert low.rank == dense.rank < 894 // 2
+    assert np.max(np.abs(low.eigenvalues - dense.eigenvalues)) < 1e-9 * scale
+    # the null space is exact zeros, the certificate is at round-off and bounds the error
+    assert np.all(np.diff(low.eigenvalues) >= 0) and np.count_nonzero(low.eigenvalues) == low.rank
+    assert low.certificate is not None and low.certificate < 1e-11 * scale
+    assert low.meta["orthogonality"] < 1e-10 and low.n_products < 894
+    # power: the check above is sensitive to a 1e-6 relative error in one eigenvalue
+    wrong = low.nonzero.copy()
+    wrong[-1] *= 1 + 1e-6
+    assert np.max(np.abs(wrong - dense.nonzero)) > 1e-9 * scale
+
+
+def test_dense_spectrum_is_the_softmax_closed_form(rng):
+    x, y = rng.standard_normal((7, 5)), rng.integers(0, 3, 7)
+    model = build_model("logreg", 5, 3, seed=1)
+    want = np.linalg.eigvalsh(
+        _softmax_hessian(model.weight.detach().numpy(), model.bias.detach().numpy(), x, y, 3)
+    )
+    for method in ("dense", "lowrank"):
+        s = hessian_spectrum(model, x, y, method=method)
+        cut = 1e-10 * np.abs(want).max()
+        want0 = np.where(np.abs(want) <= cut, 0.0, want)
+        assert np.max(np.abs(s.eigenvalues - want0)) < 1e-12 * np.abs(want).max()
+        # softmax regression: rank (classes - 1)(features + 1) = 12 of 18
+        assert s.rank == 12 and s.cutoff == pytest.approx(cut)
+
+
+def test_certificate_catches_a_missed_subspace_and_restarts(rng, monkeypatch):
+    # MSE of a linear map: H = I_2 (x) Gram, block diagonal by output unit.  A start
+    # block with no component on output 1 gives a Krylov space blind to it; only the
+    # certificate's fresh vectors can find it.
+    d = 4
+    model = torch.nn.Linear(d, 2).double()
+    x, y = rng.standard_normal((9, d)), rng.standard_normal((9, 2))
+    blind = list(range(d, 2 * d)) + [2 * d + 1]  # W[1, :] and b[1]
+    real = torch.randn
+    calls = []
+
+    def start_blind(*args, **kwargs):
+        out = real(*args, **kwargs)
+        if not calls:
+            out[:, blind] = 0.0
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(torch, "randn", start_blind)
+    low = hessian_spectrum(model, x, y, loss="mse", method="lowrank", block=2)
+    monkeypatch.undo()
+    dense = hessian_spectrum(model, x, y, loss="mse", method="dense")
+    assert low.meta["certify_rounds"] >= 2  # the first certificate failed
+    assert low.rank == dense.rank == 10
+    assert np.max(np.abs(low.eigenvalues - dense.eigenvalues)) < 1e-12 * dense.eigenvalues.max()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_batches_and_dataloader_equal_one_concatenated_batch(rng, reduction):
+    net = _mlp(1, h1=8, h2=6)
+    x, y = rng.standard_normal((10, 6)), rng.integers(0, 4, 10)
+    one = exact_hessian(net, x, y, reduction=reduction).matrix.numpy()
+    parts = [(x[:3], y[:3]), (x[3:], y[3:])]  # unequal batches: a mean of means would differ
+    many = exact_hessian(net, parts, None, reduction=reduction).matrix.numpy()
+    ds = torch.utils.data.TensorDataset(torch.as_tensor(x), torch.as_tensor(y))
+    loader = torch.utils.data.DataLoader(ds, batch_size=4)
+    s_loader = hessian_spectrum(net, loader, reduction=reduction, method="lowrank")
+    assert np.max(np.abs(many - one)) < 1e-13 * np.abs(one).max()
+    lam = np.linalg.eigvalsh(one)
+    lam[np.abs(lam) <= 1e-10 * np.abs(lam).max()] = 0
+    assert s_loader.n_samples == 10 and s_loader.meta["n_batches"] == 3
+    assert np.max(np.abs(s_loader.eigenvalues - np.sort(lam))) < 1e-10 * np.abs(lam).max()
+    # power: the mean of the two batch means is a different matrix
+    h1 = exact_hessian(net, *parts[0]).matrix.numpy()
+    h2 = exact_hessian(net, *parts[1]).matrix.numpy()
+    if reduction == "mean":
+        assert np.abs(0.5 * (h1 + h2) - one).max() > 1e-3 * np.abs(one).max()
+
+
+def test_callable_loss_equals_builtin_and_rejects_bad_shapes(rng):
+    net = _mlp(2, h1=8, h2=6)
+    x, y = rng.standard_normal((6, 6)), rng.integers(0, 4, 6)
+
+    def ce(out, t):
+        return torch.nn.functional.cross_entropy(out, t, reduction="none")
+
+    a = exact_hessian(net, x, y, loss=ce)
+    b = exact_hessian(net, x, y)
+    assert a.loss == "ce" and float((a.matrix - b.matrix).abs().max()) < 1e-14
+    with pytest.raises(ParameterError, match="per-sample"):
+        exact_hessian(net, x, y, loss=lambda out, t: ce(out, t).mean())
+    with pytest.raises(ParameterError, match="loss must be"):
+        LossSpec.build(net, x, y, loss="hinge")
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_hvp_block_rows_are_the_dense_hessian(rng, device):
+    net = _mlp(3, h1=5, h2=4)
+    x, y = rng.standard_normal((4, 6)), rng.integers(0, 4, 4)
+    spec = LossSpec.build(net, x, y, device=device)
+    V = torch.as_tensor(rng.standard_normal((7, spec.n_params)), device=device)
+    H = rowwise_hessian(net, x, y).numpy()  # independent: one grad-of-grad per row
+    got = spec.hvp_block(V).cpu().numpy()
+    assert np.abs(got - V.cpu().numpy() @ H).max() < 1e-13 * np.abs(H).max() * np.sqrt(H.shape[0])
+    assert np.abs(spec.hvp(V[0]).cpu().numpy() - got[0]).max() < 1e-14 * np.abs(got).max()
+
+
+def test_rank_limits_fallback_and_refusals(rng, monkeypatch):
+    net = _mlp(4)
+    x, y = rng.standard_normal((5, 6)), rng.integers(0, 4, 5)
+    with pytest.raises(ConvergenceError, match="max_rank"):
+        hessian_spectrum(net, x, y, method="lowrank", max_rank=10, block=8)
+    monkeypatch.setattr(spectrum_module, "DENSE_MAX_PARAMS", 0)
+    auto = hessian_spectrum(net, x, y, max_rank=10, block=8)
+    assert auto.method == "dense" and "fallback" in auto.meta and auto.meta["asked"] == "auto"
+    auto = hessian_spectrum(net, x, y, block=64)
+    assert auto.method == "lowrank"
+    for kwargs, msg in [({"method": "eig"}, "method"), ({"tol": 0.5}, "tol"),
+                        ({"rcutoff": -1}, "rcutoff"), ({"block": 0}, "block")]:  # fmt: skip
+        with pytest.raises(ParameterError, match=msg):
+            hessian_spectrum(net, x, y, **kwargs)
+    d = hessian_spectrum(net, x, y, method="lowrank").to_dict(eigenvalues=True)
+    assert len(d["nonzero"]) == d["rank"] and d["method"] == "lowrank"
