@@ -10,8 +10,10 @@ from rmttheory.errors import ConvergenceError, ParameterError
 from rmttheory.hessians import (
     LossSpec,
     exact_hessian,
+    gauss_newton_spectrum,
     hessian_spectrum,
     rowwise_hessian,
+    slq_density,
 )
 from rmttheory.hessians import spectrum as spectrum_module
 from rmttheory.validation.networks import build_model
@@ -162,3 +164,100 @@ def test_rank_limits_fallback_and_refusals(rng, monkeypatch):
             hessian_spectrum(net, x, y, **kwargs)
     d = hessian_spectrum(net, x, y, method="lowrank").to_dict(eigenvalues=True)
     assert len(d["nonzero"]) == d["rank"] and d["method"] == "lowrank"
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_gauss_newton_is_the_hessian_for_softmax_regression(rng, device):
+    x, y = rng.standard_normal((7, 5)), rng.integers(0, 3, 7)
+    model = build_model("logreg", 5, 3, seed=1)
+    g = gauss_newton_spectrum(model, x, y, device=device)
+    h = hessian_spectrum(model, x, y, method="dense", device=device)
+    assert g.method == "gauss_newton" and g.meta["size"] == 21 and g.rank == h.rank == 12
+    assert np.max(np.abs(g.eigenvalues - h.eigenvalues)) < 1e-12 * np.abs(h.eigenvalues).max()
+
+
+@pytest.mark.parametrize("loss,reduction", [("cross_entropy", "mean"), ("mse", "sum")])
+def test_gauss_newton_equals_explicit_jt_lambda_j(rng, loss, reduction):
+    net = _mlp(5, h1=7, h2=5, c=3)
+    x, y = rng.standard_normal((6, 6)), rng.integers(0, 3, 6)
+    g = gauss_newton_spectrum(net, x, y, loss=loss, reduction=reduction)
+    # independent: the Jacobian by finite-free autograd rows, Lambda in closed form
+    params = list(net.parameters())
+    out = net(torch.as_tensor(x))
+    J = torch.stack([torch.cat([t.reshape(-1) for t in torch.autograd.grad(
+        out[i, k], params, retain_graph=True)]) for i in range(6) for k in range(3)]).numpy()  # fmt: skip
+    p = torch.softmax(out, -1).detach().numpy()
+    blocks = [np.diag(q) - np.outer(q, q) if loss == "cross_entropy" else np.eye(3) for q in p]
+    G = J.T @ _block_diag(blocks) @ J / (6 if reduction == "mean" else 1)
+    want = np.linalg.eigvalsh(G)
+    want[np.abs(want) <= 1e-10 * np.abs(want).max()] = 0
+    assert np.max(np.abs(g.eigenvalues - np.sort(want))) < 1e-11 * np.abs(want).max()
+    assert g.rank == (12 if loss == "cross_entropy" else 18)  # N(C-1) or NC
+    H = exact_hessian(net, x, y, loss=loss, reduction=reduction).matrix.numpy()
+    assert np.abs(H - G).max() > 1e-3 * np.abs(H).max()  # power: an MLP's H is not G
+
+
+def _block_diag(blocks):
+    n = sum(b.shape[0] for b in blocks)
+    out, i = np.zeros((n, n)), 0
+    for b in blocks:
+        out[i : i + b.shape[0], i : i + b.shape[0]] = b
+        i += b.shape[0]
+    return out
+
+
+def test_slq_quadrature_is_exact_for_low_degree_polynomials(rng):
+    net = _mlp(6, h1=10, h2=8, c=3)  # P = 197
+    x, y = rng.standard_normal((12, 6)), rng.integers(0, 3, 12)
+    H = exact_hessian(net, x, y).matrix.numpy()
+    V = rng.standard_normal((3, H.shape[0]))
+    m = 6
+    q = slq_density(net, x, y, vectors=V, n_steps=m)
+    norm = np.abs(np.linalg.eigvalsh(H)).max()
+    for k in range(2 * m):  # Gauss quadrature: exact up to degree 2m - 1
+        for i, v in enumerate(V / np.linalg.norm(V, axis=1, keepdims=True)):
+            want = v @ np.linalg.matrix_power(H, k) @ v
+            got = np.sum(q.weights[i] * q.nodes[i] ** k)
+            assert abs(got - want) < 1e-11 * norm**k, (k, i)
+    # power: degree 2m is not integrated exactly
+    v = V[0] / np.linalg.norm(V[0])
+    want = v @ np.linalg.matrix_power(H, 2 * m) @ v
+    assert abs(np.sum(q.weights[0] * q.nodes[0] ** (2 * m)) - want) > 1e-8 * norm ** (2 * m)
+
+
+def test_slq_moments_and_density_against_the_exact_spectrum(rng):
+    net = _mlp(7, h1=10, h2=8, c=3)
+    x, y = rng.standard_normal((12, 6)), rng.integers(0, 3, 12)
+    lam = np.linalg.eigvalsh(exact_hessian(net, x, y).matrix.numpy())
+    # 3 steps integrate degree <= 5 exactly, so moments 1..4 carry only Hutchinson's noise;
+    # its relative spread per vector is ~ (2 / effective rank)^(1/2) ~ 0.4 here, hence 8000
+    q = slq_density(net, x, y, n_vectors=8000, n_steps=3, seed=3)
+    for k in (1, 2, 3, 4):
+        want, se = np.mean(lam**k), q.moment_stderr(k)
+        # 5 standard errors: false alarm ~6e-7 per moment (the estimator is a mean of 8000)
+        assert abs(q.moment(k) - want) < 5 * se
+    # power: a 5 % wrong tr H^2 is ~11 standard errors away
+    assert abs(q.moment(2) - 1.05 * np.mean(lam**2)) > 5 * q.moment_stderr(2)
+    q = slq_density(net, x, y, n_vectors=20, n_steps=12, seed=3)
+    grid = np.linspace(lam.min() - 1, lam.max() + 1, 4001)
+    width = 0.02 * (lam.max() - lam.min())
+    dens = q.density(grid, width)
+    assert abs(np.sum(dens) * (grid[1] - grid[0]) - 1) < 1e-6
+    assert q.cdf(np.array([lam.max() + 1]))[0] == pytest.approx(1.0, abs=1e-12)
+    assert q.n_products <= 20 * 12
+    with pytest.raises(ParameterError):
+        slq_density(net, x, y, n_steps=10**6)
+    with pytest.raises(ParameterError):
+        slq_density(net, x, y, vectors=np.zeros((2, 3)))
+
+
+def test_slq_stops_on_an_invariant_subspace(rng):
+    # softmax regression on 7 samples: rank 12 of 18, so Lanczos ends by step 13 and the
+    # quadrature nodes are exact eigenvalues
+    x, y = rng.standard_normal((7, 5)), rng.integers(0, 3, 7)
+    model = build_model("logreg", 5, 3, seed=1)
+    lam = np.linalg.eigvalsh(exact_hessian(model, x, y).matrix.numpy())
+    q = slq_density(model, x, y, n_vectors=2, n_steps=18)
+    assert max(q.meta["lengths"]) <= 13
+    for t in q.nodes:
+        assert np.min(np.abs(t[:, None] - lam[None, :]), axis=1).max() < 1e-10 * lam.max()

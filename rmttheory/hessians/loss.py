@@ -76,6 +76,11 @@ class LossSpec:
         Sizes and conventions; ``batch`` is the total number of samples N.
     n_batches
         How many batches the data came in.
+    data, forward, per_sample
+        The batches as tensors, ``forward(theta, x)`` (the model's outputs) and
+        ``per_sample(outputs, y)`` (the ``(batch,)`` losses :math:`\\ell`), from
+        which ``loss`` is built (and the Gauss–Newton matrix,
+        :mod:`rmttheory.hessians.gauss_newton`).
 
     Examples
     --------
@@ -95,6 +100,9 @@ class LossSpec:
     device: str
     dtype: Any
     n_batches: int = 1
+    data: list = field(default_factory=list, repr=False)
+    forward: Any = field(default=None, repr=False)
+    per_sample: Any = field(default=None, repr=False)
     _graph: Any = field(default=None, repr=False)
 
     @classmethod
@@ -133,26 +141,29 @@ class LossSpec:
             # split (whose backward is one cat) rather than slices (one P-vector each)
             return {n: p.view(s) for n, s, p in zip(names, shapes, torch.split(t, sizes))}
 
-        def per_batch(t, x, y):
-            out = functional_call(model, (unflatten(t), buffers), (x,))
+        def forward(t, x):
+            return functional_call(model, (unflatten(t), buffers), (x,))
+
+        def per_sample(out, y):
             if loss == "cross_entropy":
-                return torch.nn.functional.cross_entropy(out, y, reduction="sum")
+                return torch.nn.functional.cross_entropy(out, y, reduction="none")
             if loss == "mse":
-                return 0.5 * torch.sum((out - y) ** 2)
+                return 0.5 * torch.sum((out - y) ** 2, dim=-1)
             per = loss(out, y)  # type: ignore[operator]
-            if not isinstance(per, torch.Tensor) or tuple(per.shape) != (x.shape[0],):
+            if not isinstance(per, torch.Tensor) or tuple(per.shape) != (out.shape[0],):
                 raise ParameterError(
                     "a callable loss must return the per-sample losses, a tensor of shape "
-                    f"({x.shape[0]},); got {getattr(per, 'shape', type(per).__name__)}"
+                    f"({out.shape[0]},); got {getattr(per, 'shape', type(per).__name__)}"
                 )
-            return per.sum()
+            return per
 
         def total(t):
-            s = sum(per_batch(t, x, y) for x, y in data)
+            s = sum(per_sample(forward(t, x), y).sum() for x, y in data)
             return s / n if reduction == "mean" else s
 
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", "callable")
-        return cls(theta, total, int(theta.numel()), n, name, reduction, dev, dtype, len(data))
+        return cls(theta, total, int(theta.numel()), n, name, reduction, dev, dtype, len(data),
+                   data, forward, per_sample)  # fmt: skip
 
     def value(self) -> float:
         """:math:`L(\\theta)`; raises if it is not finite."""

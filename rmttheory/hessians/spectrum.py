@@ -62,7 +62,7 @@ _HMT = 10 * math.sqrt(2 / math.pi)  # Halko–Martinsson–Tropp Lemma 4.1 const
 
 @dataclass
 class HessianSpectrum:
-    """All ``n_params`` eigenvalues of a Hessian (ascending; exact zeros below ``cutoff``).
+    """All ``n_params`` eigenvalues of a Hessian or its Gauss–Newton part (exact zeros below ``cutoff``).
 
     Attributes
     ----------
@@ -71,7 +71,9 @@ class HessianSpectrum:
     rank
         Number of eigenvalues with :math:`|\\lambda| >` ``cutoff``.
     method
-        ``"dense"`` or ``"lowrank"`` (what ran; ``meta["asked"]`` what was asked).
+        ``"dense"`` or ``"lowrank"`` (what ran; ``meta["asked"]`` what was asked);
+        ``"gauss_newton"``: the spectrum of :math:`G`
+        (:func:`~rmttheory.hessians.gauss_newton_spectrum`), ascending.
     cutoff
         Absolute cut-off (``rcutoff`` times max|λ|).
     certificate
