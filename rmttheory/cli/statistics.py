@@ -1,4 +1,4 @@
-"""Commands of local statistics: ``ratios`` (reference ensembles) and ``hessian`` (networks)."""
+"""Commands of local statistics: ``ratios`` (reference ensembles), ``hessian`` and ``hessian-ensemble``."""
 
 from __future__ import annotations
 
@@ -89,6 +89,53 @@ def cmd_hessian(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hessian_ensemble(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rmttheory.plot import check_output
+    from rmttheory.resources import resolve_device
+    from rmttheory.validation.hessian_analysis import analyse_ensemble, plot_ensemble
+    from rmttheory.validation.hessian_ensemble import EnsembleSpec, load_ensemble, run_ensemble
+    from rmttheory.validation.io import write_json
+
+    if args.plot:
+        check_output(args.plot, ("pdf", "png"))
+    if not 0 <= args.trim < 0.45:
+        raise RmtError("--trim must be in [0, 0.45)")
+    spec = EnsembleSpec(args.model, args.dataset, batch=args.batch, n_batches=args.n_batches,
+                        hidden=args.hidden, train_steps=args.train_steps, lr=args.lr,
+                        method=args.method, gauss_newton=not args.no_gauss_newton,
+                        seed=args.seed, device=resolve_device(args.device)).validate()  # fmt: skip
+    out = Path(args.out)
+    if args.analyse_only:
+        records = load_ensemble(out)
+    else:
+        records = run_ensemble(spec, out, workers=args.workers, progress=not args.json)
+    failed = [r for r in records if r.get("status") != "ok"]
+    analyses = {"Hessian": analyse_ensemble(records, trim=args.trim)}
+    if spec.gauss_newton and any("gauss_newton" in r for r in records):
+        analyses["Gauss–Newton"] = analyse_ensemble(records, which="gauss_newton", trim=args.trim)
+    payload: dict[str, Any] = {"spec": spec.__dict__, "n_records": len(records),
+                               "n_failed": len(failed), "seconds_per_batch":
+                               float(np.mean([r["seconds"] for r in records])) if records else None,
+                               "analyses": analyses}  # fmt: skip
+    write_json(out / "analysis.json", payload)
+    if args.plot:
+        title = (f"{spec.model} on {spec.dataset}: {len(records) - len(failed)} batch Hessians "
+                 f"of {spec.batch} samples")  # fmt: skip
+        payload["plot"] = plot_ensemble(analyses, args.plot, title)
+    h = analyses["Hessian"]
+    text = (
+        f"{spec.model} on {spec.dataset}: {h['n_hessians']} Hessians (P={h['n_params']}, rank "
+        f"{h['rank']['mean']:.0f}), {len(failed)} failed; <r~> = "
+        f"{h['ratios']['mean_r_tilde']:.4f} (closest {h['ratios']['closest']}), spacing KS "
+        f"Gaudin {h['spacings']['ks_gaudin']:.4f} / Poisson {h['spacings']['ks_poisson']:.4f}; "
+        f"GOE not Poisson: {h['goe_not_poisson']}; records in {out}"
+    )
+    _args.emit(args, {k: v for k, v in payload.items()}, text)
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add this group's commands to the subparsers ``sub``.
 
@@ -131,3 +178,26 @@ def register(sub: Any) -> None:
     _args.add_seed(p)
     _args.add_output(p)
     p.set_defaults(func=cmd_hessian)
+
+    p = sub.add_parser(
+        "hessian-ensemble",
+        help="many batch Hessians of one trained network (resumable), the paper's analyses",
+    )
+    p.add_argument("--out", required=True, help="folder of the records (resumes if present)")
+    p.add_argument("--model", default="lenet", help="logreg, mlp, cnn, narrow or lenet")
+    p.add_argument("--dataset", default="digits", help="digits, mnist1d or gaussian")
+    p.add_argument("--batch", type=_args.positive_int, default=16, help="samples per Hessian")
+    p.add_argument("--n-batches", type=_args.positive_int, default=1000)
+    p.add_argument("--hidden", type=_args.positive_int, default=32)
+    p.add_argument("--train-steps", type=int, default=300)
+    p.add_argument("--lr", type=_args.positive_float, default=1e-2)
+    p.add_argument("--method", default="auto", choices=["auto", "dense", "lowrank"])
+    p.add_argument("--no-gauss-newton", action="store_true", help="skip the Gauss–Newton spectra")
+    p.add_argument("--workers", type=_args.positive_int, default=1, help="processes")
+    p.add_argument("--trim", type=float, default=0.1, help="fraction trimmed at each edge")
+    p.add_argument("--analyse-only", action="store_true", help="analyse the records on disk")
+    _args.add_device(p)
+    _args.add_seed(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", default=None, metavar="STEM", help="write STEM.pdf and STEM.png")
+    p.set_defaults(func=cmd_hessian_ensemble)

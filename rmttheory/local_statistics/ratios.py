@@ -78,7 +78,7 @@ def spacing_ratios(
     Parameters
     ----------
     eigenvalues
-        Eigenvalues (any order).
+        Eigenvalues (any order); several spectra of different lengths as a list of 1-D arrays.
     cutoff
         Eigenvalues with ``|lambda| <= cutoff`` are discarded (near-zero and exactly
         degenerate directions of Hessians).  Default: ``1e-9 * max|lambda|``.
@@ -103,16 +103,21 @@ def spacing_ratios(
     >>> st.r.tolist(), round(st.mean_r_tilde, 6)
     ([2.0, 0.5], 0.5)
     """
-    arr = _params.real_array(eigenvalues, "eigenvalues", allow_empty=False, finite=True)
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2:
-        raise ParameterError("eigenvalues must be one spectrum (1-D) or one per row (2-D)")
+    if isinstance(eigenvalues, (list, tuple)) and eigenvalues and np.ndim(eigenvalues[0]) == 1:
+        rows = [_params.real_array(r, "eigenvalues", allow_empty=False, finite=True)
+                for r in eigenvalues]  # fmt: skip
+    else:
+        arr = _params.real_array(eigenvalues, "eigenvalues", allow_empty=False, finite=True)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2:
+            raise ParameterError("eigenvalues must be one spectrum (1-D) or one per row (2-D)")
+        rows = list(arr)
     trim = _params.real(trim, "trim", low=0.0, high=0.449)
-    scale = float(np.max(np.abs(arr)))
+    scale = max(float(np.max(np.abs(r))) for r in rows)
     cut = 1e-9 * scale if cutoff is None else _params.real(cutoff, "cutoff", nonnegative=True)
     rs, n_used, n_deg = [], 0, 0
-    for row in arr:
+    for row in rows:
         lam = np.sort(row[np.abs(row) > cut])
         k = int(math.floor(trim * lam.size))
         lam = lam[k : lam.size - k] if k else lam
@@ -133,7 +138,7 @@ def spacing_ratios(
         r=r,
         r_tilde=np.minimum(r, 1 / r),
         cutoff=cut,
-        n_eigenvalues=int(arr.size),
+        n_eigenvalues=sum(int(r.size) for r in rows),
         n_used=n_used,
         n_degenerate=n_deg,
         trim=trim,

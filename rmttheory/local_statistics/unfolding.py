@@ -116,8 +116,11 @@ def unfold(
         return out
     if len(spectra) < 2:
         raise ParameterError("method='pool' needs at least two spectra")
+    pool = np.concatenate(spectra)
+    order = np.argsort(pool, kind="stable")
+    pool, owner = pool[order], np.repeat(np.arange(len(spectra)), [s.size for s in spectra])[order]
     for k, e in enumerate(spectra):
-        others = np.sort(np.concatenate([s for j, s in enumerate(spectra) if j != k]))
+        others = pool[owner != k]  # the sorted pool of the other spectra, O(pool) per spectrum
         # piecewise-linear counting function of the pool (a step function would
         # quantize the unfolded levels in units of 1/(number of other spectra))
         F = np.interp(e, others, (np.arange(others.size) + 0.5) / others.size)

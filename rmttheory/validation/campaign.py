@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from rmttheory.validation.io import write_json
 
-__all__ = ["Point", "run_point", "run_campaign", "load_results"]
+__all__ = ["Point", "run_point", "run_campaign", "run_tasks", "load_results"]
 
 
 @dataclass(frozen=True)
@@ -274,49 +275,100 @@ def run_campaign(
     >>> [r["status"] for r in recs]
     ['ok']
     """
+    points = list(dict.fromkeys(points))
+    run_tasks(
+        [(p.key, run_point, (p,), {"power": power}) for p in points],
+        Path(out_dir) / "points",
+        executor=executor,
+        workers=workers,
+        progress=progress,
+        desc="points",
+        failed=lambda key, exc: {"point": asdict(next(p for p in points if p.key == key)),
+                                 "key": key, "status": "failed",
+                                 "reason": f"worker error: {exc}", "pass": False},
+    )  # fmt: skip
+    return load_results(out_dir, points)
+
+
+def run_tasks(
+    tasks: list[tuple[str, Any, tuple, dict]],
+    folder: str | Path,
+    *,
+    executor: Executor | None = None,
+    workers: int = 1,
+    progress: bool = True,
+    desc: str = "tasks",
+    failed: Any = None,
+) -> list[str]:
+    """Run each ``(key, fn, args, kwargs)`` whose ``folder/<key>.json`` is absent; write its record.
+
+    The engine of every resumable experiment (:func:`run_campaign`, the Hessian
+    ensembles of :mod:`rmttheory.validation.hessian_ensemble`): ``fn(*args,
+    **kwargs)`` returns a JSON-ready dict, written atomically as soon as it is
+    done, so an interrupted run resumes with the missing keys only.
+
+    Parameters
+    ----------
+    tasks
+        ``(key, fn, args, kwargs)``; ``fn`` must be picklable for a process pool.
+    folder
+        Where the records go.
+    executor, workers
+        Any ``concurrent.futures`` executor, or a process pool of ``workers``
+        (``workers=1`` and no executor: in this process).
+    progress, desc
+        Progress bar and its label.
+    failed
+        ``failed(key, exc)``: the record of a task whose worker died (default:
+        ``{"key", "status": "failed", "reason"}``).
+
+    Returns
+    -------
+    list of str
+        The keys run now.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run_tasks([("a", dict, (), {"x": 1})], tempfile.mkdtemp(), progress=False)
+    ['a']
+    """
     from tqdm.auto import tqdm
 
-    pdir = Path(out_dir) / "points"
-    pdir.mkdir(parents=True, exist_ok=True)
-    points = list(dict.fromkeys(points))
-    todo = [p for p in points if not (pdir / f"{p.key}.json").exists()]
-    bar = tqdm(
-        total=len(points),
-        initial=len(points) - len(todo),
-        desc="points",
-        disable=not progress,
-        unit="pt",
-    )
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [t for t in tasks if not (folder / f"{t[0]}.json").exists()]
+    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=desc,
+               disable=not progress, unit="task")  # fmt: skip
     try:
         if todo and workers <= 1 and executor is None:
-            for p in todo:
-                write_json(pdir / f"{p.key}.json", run_point(p, power=power))
+            for key, fn, args, kwargs in todo:
+                write_json(folder / f"{key}.json", fn(*args, **kwargs))
                 bar.update(1)
         elif todo:
             own = executor is None
-            ex = executor or ProcessPoolExecutor(max_workers=workers)
+            # spawn, not fork: a forked child of a process whose torch/OpenMP threads
+            # are running can hang forever (seen with the Hessian ensembles)
+            ex = executor or ProcessPoolExecutor(
+                max_workers=workers, mp_context=get_context("spawn")
+            )
             try:
-                futs = {ex.submit(run_point, p, power=power): p for p in todo}
+                futs = {ex.submit(fn, *args, **kwargs): key for key, fn, args, kwargs in todo}
                 for fut in as_completed(futs):
-                    p = futs[fut]
+                    key = futs[fut]
                     try:
                         rec = fut.result()
                     except Exception as exc:  # the worker itself died
-                        rec = {
-                            "point": asdict(p),
-                            "key": p.key,
-                            "status": "failed",
-                            "reason": f"worker error: {exc}",
-                            "pass": False,
-                        }
-                    write_json(pdir / f"{p.key}.json", rec)
+                        rec = (failed(key, exc) if failed is not None else
+                               {"key": key, "status": "failed", "reason": f"worker error: {exc}"})  # fmt: skip
+                    write_json(folder / f"{key}.json", rec)
                     bar.update(1)
             finally:
                 if own:
                     ex.shutdown(cancel_futures=True)
     finally:
         bar.close()
-    return load_results(out_dir, points)
+    return [t[0] for t in todo]
 
 
 def load_results(

@@ -5,7 +5,12 @@ Data sets: :mod:`rmttheory.data` (re-exported here).
 Models (``tanh`` nonlinearity; default PyTorch initialisation, seeded):
 ``logreg`` (one linear layer, softmax), ``mlp`` (one hidden layer of width
 ``hidden``), ``cnn`` (a 1-D convolution with ``channels`` filters of width 5 over
-the feature vector, average pooling by 2, a linear read-out).
+the feature vector, average pooling by 2, a linear read-out), and the shapes of
+Baskerville et al. 2022 scaled to the data's input size: ``narrow`` (their MLP
+784→10→100→10 with a narrow first layer: ``dim``→10→100→classes) and
+``lenet`` (LeNet-like: two 1-D convolutions of 6 and 16 filters of width 5,
+each followed by average pooling by 2, then ``dim``/4·16→``hidden``→classes; on
+the 61-feature digits with ``hidden=32`` it has 8,574 parameters).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from rmttheory.errors import ParameterError, RmtError
 
 __all__ = ["Dataset", "load_dataset", "build_model", "train", "DATASETS", "MODELS"]
 
-MODELS = ("logreg", "mlp", "cnn")
+MODELS = ("logreg", "mlp", "cnn", "narrow", "lenet")
 
 
 def build_model(
@@ -30,11 +35,11 @@ def build_model(
     Parameters
     ----------
     kind
-        ``"logreg"``, ``"mlp"`` or ``"cnn"``.
+        One of :data:`MODELS`.
     dim, n_classes
         Input features and classes.
     hidden, channels
-        MLP width and CNN filters.
+        MLP width (also of the dense layer of ``lenet``) and CNN filters.
     seed
         Seed of the initialization (the global torch state is restored).
 
@@ -70,6 +75,18 @@ def build_model(
                 nn.Flatten(),
                 nn.Linear(channels * (dim // 2), n_classes),
             )
+        elif kind == "narrow":
+            model = nn.Sequential(nn.Linear(dim, 10), nn.Tanh(), nn.Linear(10, 100), nn.Tanh(),
+                                  nn.Linear(100, n_classes))  # fmt: skip
+        elif kind == "lenet":
+            model = nn.Sequential(
+                nn.Unflatten(1, (1, dim)),
+                nn.Conv1d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool1d(2),
+                nn.Conv1d(6, 16, 5, padding=2), nn.Tanh(), nn.AvgPool1d(2),
+                nn.Flatten(),
+                nn.Linear(16 * (dim // 4), hidden), nn.Tanh(),
+                nn.Linear(hidden, n_classes),
+            )  # fmt: skip
         else:
             raise ParameterError(f"unknown model {kind!r}; choose one of {', '.join(MODELS)}")
     finally:
