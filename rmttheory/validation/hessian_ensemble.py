@@ -237,7 +237,9 @@ def run_ensemble(
     spec.validate()
     out = Path(out_dir)
     _network(spec, out)  # train (or check) once, before any worker starts
-    tasks = [(f"b{k:05d}", batch_record, (spec, str(out), k), {}) for k in range(spec.n_batches)]
+    tasks: list[tuple[str, Any, tuple, dict]] = [
+        (f"b{k:05d}", batch_record, (spec, str(out), k), {}) for k in range(spec.n_batches)
+    ]
     run_tasks(tasks, out / "batches", executor=executor, workers=workers, progress=progress,
               desc=f"{spec.model} Hessians")  # fmt: skip
     return load_ensemble(out)
