@@ -1,14 +1,23 @@
-"""Exact dense Hessian of an MLP: vectorised rows (torch.func) vs the row-by-row loop.
+"""Exact dense Hessian of an MLP: ``exact_hessian`` against three baselines, in one run.
 
 Usage: python benchmarks/bench_hessian.py [--params 10000] [--hidden-layers 2]
-       [--batches 8 64 256] [--device cpu|cuda] [--eig]
+       [--batches 8 64 256] [--device cpu|cuda] [--rows 2000]
 
 The model is a tanh MLP 64 -> h -> ... -> h -> 10 (``--hidden-layers`` layers of
-width h) with h chosen so that P is about ``--params``; the loss is the mean cross-entropy on a random batch (float64).
-The baseline, timed in the same run, is one double-backward pass per parameter
-(``rmttheory.hessians.rowwise_hessian``; extrapolated from ``--rows`` rows when
-it would take long).  ``--eig`` also times ``eigvalsh`` of the Hessian on the
-same device.  Prints seconds and the ratio baseline / vectorised.
+width h, P about ``--params``); the loss is the mean cross-entropy on a random
+batch, float64.  Timed in the same run, with none of rmttheory's code in them:
+
+* ``row loop``: one double-backward pass per parameter through the gradient
+  graph, the plain torch loop (extrapolated from ``--rows`` rows);
+* ``torch.func``: ``torch.func.hessian`` of the loss as a function of the flat
+  parameter vector (forward-over-reverse, all P tangents at once);
+* ``curvlinops``: ``curvlinops.HessianLinearOperator(...) @ I`` (skipped when
+  curvlinops is not installed: ``pip install --no-deps curvlinops-for-pytorch
+  backpack-for-pytorch einconv einops linear_operator opt-einsum``, which keeps
+  the pinned torch).
+
+Prints seconds and the ratios baseline / ``exact_hessian``, and the largest
+difference of each dense Hessian from ``exact_hessian``'s.
 """
 
 from __future__ import annotations
@@ -18,8 +27,9 @@ import math
 import time
 
 import torch
+from torch.func import functional_call
 
-from rmttheory.hessians.exact import LossSpec, exact_hessian
+from rmttheory.hessians import exact_hessian
 
 
 def mlp(params: int, hidden_layers: int = 2) -> torch.nn.Module:
@@ -47,18 +57,40 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def rowwise_time(model, x, y, device: str, rows: int) -> float:
-    """Seconds for the full row-by-row Hessian, extrapolated from ``rows`` rows."""
-    spec = LossSpec.build(model, x, y, device=device)
-    theta = spec.theta.clone().requires_grad_(True)
+def flat_loss(model, x, y):
+    """The mean cross-entropy as a function of the flat parameter vector (plain torch)."""
+    names = [n for n, _ in model.named_parameters()]
+    shapes = [p.shape for p in model.parameters()]
+    sizes = [p.numel() for p in model.parameters()]
+    theta = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+    def loss(t):
+        params = {n: q.view(s) for n, s, q in zip(names, shapes, torch.split(t, sizes))}
+        return torch.nn.functional.cross_entropy(functional_call(model, params, (x,)), y)
+
+    return loss, theta
+
+
+def row_loop(model, x, y, device: str, rows: int) -> float:
+    """Seconds for the full row-by-row Hessian (plain torch), extrapolated from ``rows`` rows."""
+    loss, theta = flat_loss(model, x, y)
+    theta = theta.clone().requires_grad_(True)
     sync(device)
     t0 = time.perf_counter()
-    (g,) = torch.autograd.grad(spec.loss(theta), theta, create_graph=True)
-    n = min(rows, spec.n_params)
+    (g,) = torch.autograd.grad(loss(theta), theta, create_graph=True)
+    n = min(rows, theta.numel())
     for i in range(n):
         torch.autograd.grad(g[i], theta, retain_graph=True)
     sync(device)
-    return (time.perf_counter() - t0) * spec.n_params / n
+    return (time.perf_counter() - t0) * theta.numel() / n
+
+
+def timed(fn, device):
+    sync(device)
+    t0 = time.perf_counter()
+    out = fn()
+    sync(device)
+    return out, time.perf_counter() - t0
 
 
 def main() -> None:
@@ -67,36 +99,43 @@ def main() -> None:
     ap.add_argument("--hidden-layers", type=int, default=2)
     ap.add_argument("--batches", type=int, nargs="+", default=[8, 64, 256])
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--rows", type=int, default=2000, help="rows timed for the baseline")
-    ap.add_argument("--eig", action="store_true")
+    ap.add_argument("--rows", type=int, default=2000, help="rows timed for the row loop")
     args = ap.parse_args()
-    model = mlp(args.params, args.hidden_layers)
+    dev = args.device
+    model = mlp(args.params, args.hidden_layers).to(dev)
     P = sum(p.numel() for p in model.parameters())
+    try:
+        from curvlinops import HessianLinearOperator
+    except ImportError:
+        HessianLinearOperator = None
     gen = torch.Generator().manual_seed(1)
-    print(
-        f"torch {torch.__version__}, threads {torch.get_num_threads()}, device {args.device}, P = {P}"
-    )
-    print(
-        f"{'batch':>6s} {'row-by-row [s]':>15s} {'vectorised [s]':>15s} {'ratio':>6s}"
-        + (f" {'eigvalsh [s]':>13s}" if args.eig else "")
-    )
-    x0 = torch.randn(4, 64, generator=gen, dtype=torch.float64)
-    exact_hessian(model, x0, torch.tensor([0, 1, 2, 3]), device=args.device)  # warm-up
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, device {dev}, P = {P}")
+    print(f"{'batch':>5s} {'ours [s]':>9s} {'row loop':>9s} {'torch.func':>10s} "
+          f"{'curvlinops':>10s}  ratios (baseline / ours)   max |diff| / max |H|")  # fmt: skip
+    x0 = torch.randn(4, 64, generator=gen, dtype=torch.float64).to(dev)
+    exact_hessian(model, x0, torch.tensor([0, 1, 2, 3], device=dev), device=dev)  # warm-up
     for b in args.batches:
-        x = torch.randn(b, 64, generator=gen, dtype=torch.float64)
-        y = torch.randint(0, 10, (b,), generator=gen)
-        base = rowwise_time(model, x, y, args.device, args.rows)
-        sync(args.device)
-        t0 = time.perf_counter()
-        h = exact_hessian(model, x, y, device=args.device)
-        sync(args.device)
-        t = time.perf_counter() - t0
-        line = f"{b:6d} {base:15.2f} {t:15.2f} {base / t:6.2f}"
-        if args.eig:
-            t0 = time.perf_counter()
-            h.eigenvalues()
-            line += f" {time.perf_counter() - t0:13.2f}"
-        print(line, flush=True)
+        x = torch.randn(b, 64, generator=gen, dtype=torch.float64).to(dev)
+        y = torch.randint(0, 10, (b,), generator=gen).to(dev)
+        h, t_ours = timed(lambda: exact_hessian(model, x, y, device=dev).matrix, dev)
+        t_rows = row_loop(model, x, y, dev, args.rows)
+        loss, theta = flat_loss(model, x, y)
+        hf, t_func = timed(lambda: torch.func.hessian(loss)(theta), dev)
+        scale = float(h.abs().max())
+        diffs = [float((hf - h).abs().max()) / scale]
+        del hf
+        t_curv = math.nan
+        if HessianLinearOperator is not None:
+            op = HessianLinearOperator(model, torch.nn.CrossEntropyLoss(),
+                                       list(model.parameters()), [(x, y)],
+                                       check_deterministic=False)  # fmt: skip
+            eye = torch.eye(P, dtype=torch.float64, device=dev)
+            hc, t_curv = timed(lambda: op @ eye, dev)
+            diffs.append(float((hc - h).abs().max()) / scale)
+            del hc, eye
+        ratios = " ".join(f"{t / t_ours:6.2f}" for t in (t_rows, t_func, t_curv))
+        print(f"{b:5d} {t_ours:9.2f} {t_rows:9.2f} {t_func:10.2f} {t_curv:10.2f}  {ratios}"
+              f"        {' '.join(f'{d:.1e}' for d in diffs)}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

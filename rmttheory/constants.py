@@ -24,8 +24,10 @@ Closed forms come from :mod:`rmttheory._numerics.closed_forms` (a derived
 table for the registered activations, sympy under a CPU-time budget for other
 expressions); every closed form is checked against quadrature before it is
 reported, and the result says which method produced it (``exact`` and
-``method``).  ``digits <= 15`` selects a float64 quadrature about a thousand
-times faster than the mpmath one (for sweeps over :math:`\sigma`).
+``method``).  ``digits <= 15`` selects a float64 quadrature, 300–400 times
+faster than the mpmath one for sweeps over :math:`\sigma` (50 times for a
+closed form evaluated in mpmath; ``docs/benchmarks.md``), equal to it to
+round-off (``tests/test_constants.py::test_float64_path_matches_30_digits_over_sigma``).
 
 Examples
 --------
@@ -163,7 +165,7 @@ def gaussian_constants(
         not the nearest binary float), in closed forms and quadrature alike.
     digits
         Significant digits.  Above 15, mpmath quadrature at ``digits + 10``;
-        at most 15, float64 quadrature (about 10³ times faster).
+        at most 15, float64 quadrature (300–400 times faster, to round-off).
     hermite_order
         Largest Hermite index :math:`K` (coefficients :math:`c_0..c_K`).
     time_budget

@@ -267,3 +267,16 @@ def test_bad_sigma(bad):
 def test_bad_digits():
     with pytest.raises(ParameterError):
         gaussian_constants("relu", digits=2)
+
+
+@pytest.mark.parametrize("name", ["tanh", "softplus"])
+def test_float64_path_matches_30_digits_over_sigma(name):
+    """The fast path for sweeps (digits <= 15) against the mpmath path, to round-off."""
+    for sigma in (0.7, 1.9):
+        fast = gaussian_constants(name, sigma_w=sigma, digits=15)
+        ref = gaussian_constants(name, sigma_w=sigma, digits=30)
+        for k in ("mean", "eta", "zeta"):
+            assert abs(getattr(fast, k) - getattr(ref, k)) <= 4e-16 * max(1.0, abs(ref.eta)), k
+        # power: the neighbouring sigma (1e-6 away) is told apart
+        other = gaussian_constants(name, sigma_w=sigma * (1 + 1e-6), digits=15)
+        assert abs(other.eta - ref.eta) > 1e-9 * ref.eta
