@@ -60,7 +60,9 @@ def sweep(n: int) -> None:
         base = [baseline(f, float(s)) for s in sigmas]
         tgh = (time.perf_counter() - t0) / n
         idx = [int(np.argmin(np.abs(sigmas - s))) for s in pick]
-        e64 = max(max(abs(fast[i].eta - c.eta), abs(fast[i].zeta - c.zeta)) for i, c in zip(idx, slow))
+        e64 = max(
+            max(abs(fast[i].eta - c.eta), abs(fast[i].zeta - c.zeta)) for i, c in zip(idx, slow)
+        )
         egh = max(max(abs(base[i][1] - c.eta), abs(base[i][2] - c.zeta)) for i, c in zip(idx, slow))
         print(f"{name:10s} {t64:9.2e} {t30:10.2e} {tgh:9.2e} {t30 / t64:8.0f} {t64 / tgh:7.1f} "
               f"{e64:13.1e} {egh:12.1e}")  # fmt: skip
