@@ -100,8 +100,8 @@ def cmd_hessian_ensemble(args: argparse.Namespace) -> int:
 
     if args.plot:
         check_output(args.plot, ("pdf", "png"))
-    if not 0 <= args.trim < 0.45:
-        raise RmtError("--trim must be in [0, 0.45)")
+    if not 0 <= args.trim < 0.45 or not 0 <= args.cutoff < 1:
+        raise RmtError("--trim must be in [0, 0.45) and --cutoff in [0, 1)")
     spec = EnsembleSpec(args.model, args.dataset, batch=args.batch, n_batches=args.n_batches,
                         hidden=args.hidden, train_steps=args.train_steps, lr=args.lr,
                         method=args.method, gauss_newton=not args.no_gauss_newton,
@@ -112,9 +112,10 @@ def cmd_hessian_ensemble(args: argparse.Namespace) -> int:
     else:
         records = run_ensemble(spec, out, workers=args.workers, progress=not args.json)
     failed = [r for r in records if r.get("status") != "ok"]
-    analyses = {"Hessian": analyse_ensemble(records, trim=args.trim)}
+    opts = {"trim": args.trim, "part": args.part, "cutoff": args.cutoff}
+    analyses = {"Hessian": analyse_ensemble(records, **opts)}
     if spec.gauss_newton and any("gauss_newton" in r for r in records):
-        analyses["Gauss–Newton"] = analyse_ensemble(records, which="gauss_newton", trim=args.trim)
+        analyses["Gauss–Newton"] = analyse_ensemble(records, which="gauss_newton", **opts)
     payload: dict[str, Any] = {"spec": spec.__dict__, "n_records": len(records),
                                "n_failed": len(failed), "seconds_per_batch":
                                float(np.mean([r["seconds"] for r in records])) if records else None,
@@ -195,6 +196,10 @@ def register(sub: Any) -> None:
     p.add_argument("--no-gauss-newton", action="store_true", help="skip the Gauss–Newton spectra")
     p.add_argument("--workers", type=_args.positive_int, default=1, help="processes")
     p.add_argument("--trim", type=float, default=0.1, help="fraction trimmed at each edge")
+    p.add_argument("--part", default="positive", choices=["positive", "negative", "both"],
+                   help="eigenvalues the local statistics use (default positive)")  # fmt: skip
+    p.add_argument("--cutoff", type=float, default=0.0,
+                   help="local statistics use |λ| > CUTOFF max|λ| (default 0: all nonzero)")  # fmt: skip
     p.add_argument("--analyse-only", action="store_true", help="analyse the records on disk")
     _args.add_device(p)
     _args.add_seed(p)
