@@ -81,10 +81,17 @@ def test_analyses_tell_goe_from_poisson():
     assert a["spacings"]["ks_gaudin"] < a["spacings"]["ks_poisson"]
     # power: independent levels (Poisson) with the same density fail every statistic
     poisson = [np.sort(np.interp(rng.random(400), np.linspace(0, 1, 400), g)) for g in goe]
-    b = analyse_ensemble(_records(poisson, 400))
-    assert not b["goe_not_poisson"] and b["ratios"]["closest"] == "poisson"
-    assert b["spacings"]["ks_poisson"] < b["spacings"]["ks_gaudin"]
-    assert not b["number_variance"]["closer_to_goe_at_5"]
+    for unfolding in ("log-fit", "pool"):
+        a = analyse_ensemble(_records(goe, 400), unfolding=unfolding)
+        assert a["goe_not_poisson"], unfolding
+        b = analyse_ensemble(_records(poisson, 400), unfolding=unfolding)
+        assert not b["goe_not_poisson"] and b["ratios"]["closest"] == "poisson"
+        assert b["spacings"]["ks_poisson"] < b["spacings"]["ks_gaudin"]
+        assert not b["number_variance"]["closer_to_goe"]
+    both = analyse_ensemble(_records(goe, 400), part="both", unfolding="pool")
+    assert both["goe_not_poisson"] and both["n_local_mean"] == 400
+    with pytest.raises(ParameterError, match="log-fit"):
+        analyse_ensemble(_records(goe, 400), part="both")
 
 
 def test_cutoff_sweep_counts_the_null_space():

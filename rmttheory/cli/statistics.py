@@ -112,7 +112,8 @@ def cmd_hessian_ensemble(args: argparse.Namespace) -> int:
     else:
         records = run_ensemble(spec, out, workers=args.workers, progress=not args.json)
     failed = [r for r in records if r.get("status") != "ok"]
-    opts = {"trim": args.trim, "part": args.part, "cutoff": args.cutoff}
+    opts = {"trim": args.trim, "part": args.part, "cutoff": args.cutoff,
+            "unfolding": args.unfolding}  # fmt: skip
     analyses = {"Hessian": analyse_ensemble(records, **opts)}
     if spec.gauss_newton and any("gauss_newton" in r for r in records):
         analyses["Gauss–Newton"] = analyse_ensemble(records, which="gauss_newton", **opts)
@@ -200,6 +201,8 @@ def register(sub: Any) -> None:
                    help="eigenvalues the local statistics use (default positive)")  # fmt: skip
     p.add_argument("--cutoff", type=float, default=0.0,
                    help="local statistics use |λ| > CUTOFF max|λ| (default 0: all nonzero)")  # fmt: skip
+    p.add_argument("--unfolding", default="log-fit", choices=["log-fit", "pool"],
+                   help="per-spectrum fit in log|λ| (default) or pooled counting function")  # fmt: skip
     p.add_argument("--analyse-only", action="store_true", help="analyse the records on disk")
     _args.add_device(p)
     _args.add_seed(p)
