@@ -59,6 +59,11 @@ def test_quick_report_content(quick_report):
         assert h["n_eigenvalues_used"] < h["n_eigenvalues"] and h["cutoff"] > 0
         assert (out / h["figure"]).stat().st_size > 10_000
     assert "Network Hessians" in md
+    ens = data["sections"]["hessians"]["ensemble"]
+    assert ens["n_failed"] == 0 and set(ens["analyses"]) == {"Hessian", "Gauss–Newton"}
+    for a in ens["analyses"].values():
+        assert a["n_hessians"] == 4 and a["goe_not_poisson"] and a["rank"]["max"] < a["n_params"]
+    assert (out / "hessian_ensemble.png").stat().st_size > 20_000 and "Batch ensemble" in md
     # deterministic-equivalent sections: every simulated point within its tolerance
     theory = [c for c in data["checks"] if c["section"] not in ("gram", "hessians")]
     assert len(theory) >= 90 and all(c["passed"] for c in theory)
