@@ -126,3 +126,16 @@ def test_cli_runs_resumes_and_plots(tmp_path, capsys):
     assert len(load_ensemble(tmp_path / "e")) == 3
     assert main([*argv[:-1], "--model", "resnet", "--out", str(tmp_path / "x")]) != 0
     assert "model" in capsys.readouterr().err
+
+
+def test_run_tasks_retries_only_worker_deaths(tmp_path):
+    from rmttheory.validation.campaign import run_tasks
+
+    (tmp_path / "a.json").write_text(
+        '{"status": "failed", "reason": "worker error", "retry": true}'
+    )
+    (tmp_path / "b.json").write_text('{"status": "failed", "reason": "bad input"}')
+    ran = run_tasks([("a", dict, (), {"x": 1}), ("b", dict, (), {"x": 2})], tmp_path,
+                    progress=False)  # fmt: skip
+    assert ran == ["a"] and json.loads((tmp_path / "a.json").read_text()) == {"x": 1}
+    assert json.loads((tmp_path / "b.json").read_text())["reason"] == "bad input"

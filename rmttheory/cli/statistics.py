@@ -110,7 +110,8 @@ def cmd_hessian_ensemble(args: argparse.Namespace) -> int:
     if args.analyse_only:
         records = load_ensemble(out)
     else:
-        records = run_ensemble(spec, out, workers=args.workers, progress=not args.json)
+        records = run_ensemble(spec, out, workers=args.workers, threads=args.threads,
+                               progress=not args.json)  # fmt: skip
     failed = [r for r in records if r.get("status") != "ok"]
     opts = {"trim": args.trim, "part": args.part, "cutoff": args.cutoff,
             "unfolding": args.unfolding}  # fmt: skip
@@ -196,6 +197,8 @@ def register(sub: Any) -> None:
     p.add_argument("--method", default="auto", choices=["auto", "dense", "lowrank"])
     p.add_argument("--no-gauss-newton", action="store_true", help="skip the Gauss–Newton spectra")
     p.add_argument("--workers", type=_args.positive_int, default=1, help="processes")
+    p.add_argument("--threads", type=_args.positive_int, default=None,
+                   help="torch threads per process (default: torch's choice)")  # fmt: skip
     p.add_argument("--trim", type=float, default=0.1, help="fraction trimmed at each edge")
     p.add_argument("--part", default="positive", choices=["positive", "negative", "both"],
                    help="eigenvalues the local statistics use (default positive)")  # fmt: skip

@@ -285,7 +285,7 @@ def run_campaign(
         desc="points",
         failed=lambda key, exc: {"point": asdict(next(p for p in points if p.key == key)),
                                  "key": key, "status": "failed",
-                                 "reason": f"worker error: {exc}", "pass": False},
+                                 "reason": f"worker error: {exc}", "pass": False, "retry": True},
     )  # fmt: skip
     return load_results(out_dir, points)
 
@@ -320,7 +320,15 @@ def run_tasks(
         Progress bar and its label.
     failed
         ``failed(key, exc)``: the record of a task whose worker died (default:
-        ``{"key", "status": "failed", "reason"}``).
+        ``{"key", "status": "failed", "reason", "retry": True}``).  A record
+        with ``"retry": True`` is run again by the next call; a failure that
+        ``fn`` itself records is final.
+
+    Notes
+    -----
+    The process pool starts its workers by ``spawn`` (a forked child of a process
+    running torch/OpenMP threads can hang): a script that calls this with
+    ``workers > 1`` needs the ``if __name__ == "__main__":`` guard.
 
     Returns
     -------
@@ -337,7 +345,7 @@ def run_tasks(
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    todo = [t for t in tasks if not (folder / f"{t[0]}.json").exists()]
+    todo = [t for t in tasks if not _finished(folder / f"{t[0]}.json")]
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=desc,
                disable=not progress, unit="task")  # fmt: skip
     try:
@@ -360,7 +368,8 @@ def run_tasks(
                         rec = fut.result()
                     except Exception as exc:  # the worker itself died
                         rec = (failed(key, exc) if failed is not None else
-                               {"key": key, "status": "failed", "reason": f"worker error: {exc}"})  # fmt: skip
+                               {"key": key, "status": "failed", "reason": f"worker error: {exc}",
+                                "retry": True})  # fmt: skip
                     write_json(folder / f"{key}.json", rec)
                     bar.update(1)
             finally:
@@ -369,6 +378,16 @@ def run_tasks(
     finally:
         bar.close()
     return [t[0] for t in todo]
+
+
+def _finished(path: Path) -> bool:
+    """A record is on disk and is not marked for retry (a worker that died)."""
+    if not path.exists():
+        return False
+    try:
+        return not json.loads(path.read_text()).get("retry", False)
+    except (ValueError, AttributeError):
+        return False
 
 
 def load_results(

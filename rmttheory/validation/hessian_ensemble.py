@@ -153,7 +153,9 @@ def batch_indices(spec: EnsembleSpec, k: int, n: int) -> np.ndarray:
     return np.random.default_rng([spec.seed, k]).choice(n, spec.batch, replace=False)
 
 
-def batch_record(spec: EnsembleSpec, out_dir: str, k: int) -> dict[str, Any]:
+def batch_record(
+    spec: EnsembleSpec, out_dir: str, k: int, threads: int | None = None
+) -> dict[str, Any]:
     """The record of batch ``k`` (pure given the stored network; never raises).
 
     Parameters
@@ -162,6 +164,8 @@ def batch_record(spec: EnsembleSpec, out_dir: str, k: int) -> dict[str, Any]:
         The ensemble and its folder (holding the trained network).
     k
         Batch number.
+    threads
+        ``torch.set_num_threads`` in this process (e.g. 1 per worker of a pool).
 
     Returns
     -------
@@ -183,6 +187,10 @@ def batch_record(spec: EnsembleSpec, out_dir: str, k: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"key": f"b{k:05d}", "k": k}
     try:
+        if threads is not None:
+            import torch
+
+            torch.set_num_threads(threads)
         data, net = _network(spec, Path(out_dir))
         idx = batch_indices(spec, k, data.n)
         x, y = data.x[idx], data.y[idx]
@@ -206,6 +214,7 @@ def run_ensemble(
     *,
     executor: Any = None,
     workers: int = 1,
+    threads: int | None = None,
     progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Train once, then every batch Hessian not already on disk (module docstring).
@@ -218,6 +227,9 @@ def run_ensemble(
         Its folder: ``ensemble.json``, ``model.pt``, ``batches/b<k>.json``.
     executor, workers, progress
         As in :func:`rmttheory.validation.campaign.run_tasks`.
+    threads
+        Torch threads per batch (with ``workers`` processes on as many cores,
+        ``threads=1`` avoids oversubscription).
 
     Returns
     -------
@@ -238,7 +250,8 @@ def run_ensemble(
     out = Path(out_dir)
     _network(spec, out)  # train (or check) once, before any worker starts
     tasks: list[tuple[str, Any, tuple, dict]] = [
-        (f"b{k:05d}", batch_record, (spec, str(out), k), {}) for k in range(spec.n_batches)
+        (f"b{k:05d}", batch_record, (spec, str(out), k), {"threads": threads})
+        for k in range(spec.n_batches)
     ]
     run_tasks(tasks, out / "batches", executor=executor, workers=workers, progress=progress,
               desc=f"{spec.model} Hessians")  # fmt: skip
