@@ -253,7 +253,7 @@ def plot_ensemble(analyses: dict[str, dict[str, Any]], path: str, title: str = "
         g = np.linspace(0, 4, 401)
         a2.plot(g, GaudinGOE().pdf(g), label="GOE (Gaudin)")
         a2.plot(g, np.exp(-g), ls=":", label="Poisson")
-        a2.set_xlabel("unfolded spacing $s$ (pooled unfolding)")
+        a2.set_xlabel(f"unfolded spacing $s$ ({first['unfolding']} unfolding)")
         a2.set_ylabel("density")
         a2.set_title("nearest-neighbour spacings")
         a2.legend(fontsize="small")
