@@ -129,7 +129,7 @@ def test_cli_runs_resumes_and_plots(tmp_path, capsys):
 
 
 def test_run_tasks_retries_only_worker_deaths(tmp_path):
-    from rmttheory.validation.campaign import run_tasks
+    from rmttheory.validation.tasks import run_tasks
 
     (tmp_path / "a.json").write_text(
         '{"status": "failed", "reason": "worker error", "retry": true}'

@@ -3,7 +3,7 @@ r"""Ensembles of batch Hessians at the papers' scale: resumable, one record per 
 Baskerville, Granziol & Keating 2022 train one network, then take the exact
 Hessian of the loss on many random batches of the training set (their
 "training-set ensemble", 1,000 batches).  :func:`run_ensemble` does the same
-through the campaign engine (:func:`rmttheory.validation.campaign.run_tasks`):
+through the campaign engine (:func:`rmttheory.validation.tasks.run_tasks`):
 
 1. the network of :class:`EnsembleSpec` is trained once; its weights
    (``model.pt``) and the training record (``ensemble.json``) are stored, so a
@@ -226,7 +226,7 @@ def run_ensemble(
     out_dir
         Its folder: ``ensemble.json``, ``model.pt``, ``batches/b<k>.json``.
     executor, workers, progress
-        As in :func:`rmttheory.validation.campaign.run_tasks`.
+        As in :func:`rmttheory.validation.tasks.run_tasks`.
     threads
         Torch threads per batch (with ``workers`` processes on as many cores,
         ``threads=1`` avoids oversubscription).
@@ -244,7 +244,7 @@ def run_ensemble(
     >>> [r["rank"] for r in run_ensemble(s, tempfile.mkdtemp(), progress=False)]
     [60, 60, 60]
     """
-    from rmttheory.validation.campaign import run_tasks
+    from rmttheory.validation.tasks import run_tasks
 
     spec.validate()
     out = Path(out_dir)
