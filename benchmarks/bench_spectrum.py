@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 import torch
-from torch.func import functional_call
+from bench_hessian import flat_loss  # benchmarks/ is on sys.path when run as a script
 
 from rmttheory.data import load_dataset
 from rmttheory.hessians import hessian_spectrum
@@ -49,15 +49,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, device {dev}, "
           f"MLP {dims}, P = {P}, batch {args.batch}")  # fmt: skip
 
-    names = [n for n, _ in model.named_parameters()]
-    shapes = [p.shape for p in model.parameters()]
-    sizes = [p.numel() for p in model.parameters()]
-    theta = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
-
-    def loss(t):
-        params = {n: q.view(s) for n, s, q in zip(names, shapes, torch.split(t, sizes))}
-        return torch.nn.functional.cross_entropy(functional_call(model, params, (x,)), y)
-
+    loss, theta = flat_loss(model, x, y)  # plain torch, from the sibling benchmark
     t0 = time.perf_counter()
     H = torch.func.hessian(loss)(theta)
     t_h = time.perf_counter() - t0

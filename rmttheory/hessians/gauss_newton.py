@@ -34,7 +34,7 @@ import numpy as np
 from rmttheory import _params
 from rmttheory.errors import ParameterError
 from rmttheory.hessians.loss import LossSpec
-from rmttheory.hessians.spectrum import HessianSpectrum
+from rmttheory.hessians.spectrum import HessianSpectrum, padded_spectrum
 from rmttheory.resources import require_bytes
 
 __all__ = ["gauss_newton_factors", "gauss_newton_spectrum"]
@@ -137,12 +137,7 @@ def gauss_newton_spectrum(
     if reduction == "mean":
         lam = lam / n
     P = spec.n_params
-    full = np.zeros(P)
-    m = min(lam.size, P)  # NC > P: the P largest in magnitude (the rest are round-off)
-    full[:m] = lam[np.argsort(-np.abs(lam), kind="stable")[:m]]
-    full.sort()
-    cut = rcutoff * float(np.max(np.abs(full), initial=0.0))
-    full[np.abs(full) <= cut] = 0.0
+    full, cut = padded_spectrum(lam, P, rcutoff)  # NC > P: the P largest in magnitude
     return HessianSpectrum(
         full, int(np.count_nonzero(full)), "gauss_newton", cut, None, P, n, spec.loss_name,
         spec.reduction, spec.device, J.shape[0], time.perf_counter() - t0,

@@ -227,15 +227,24 @@ def hessian_spectrum(
         products += P
         meta["asymmetry"] = h.asymmetry
     assert lam is not None
-    full = np.zeros(P)
-    full[: lam.size] = lam
-    full.sort()
-    cut = rcutoff * float(np.max(np.abs(full), initial=0.0))
-    full[np.abs(full) <= cut] = 0.0
+    full, cut = padded_spectrum(lam, P, rcutoff)
     return HessianSpectrum(
         full, int(np.count_nonzero(full)), run, cut, cert, P, spec.batch, spec.loss_name,
         spec.reduction, spec.device, products, time.perf_counter() - t0, meta,
     )  # fmt: skip
+
+
+def padded_spectrum(lam: np.ndarray, P: int, rcutoff: float) -> tuple[np.ndarray, float]:
+    """``lam`` as all ``P`` eigenvalues: padded with zeros (or its ``P`` largest in
+    magnitude), sorted, :math:`|\\lambda| \\le` ``rcutoff`` max|λ| set to 0; and that cut-off."""
+    lam = np.asarray(lam, dtype=float)
+    full = np.zeros(P)
+    m = min(lam.size, P)
+    full[:m] = lam[np.argsort(-np.abs(lam), kind="stable")[:m]] if lam.size > P else lam
+    full.sort()
+    cut = rcutoff * float(np.max(np.abs(full), initial=0.0))
+    full[np.abs(full) <= cut] = 0.0
+    return full, cut
 
 
 class _RankTooLarge(Exception):
