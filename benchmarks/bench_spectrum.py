@@ -62,7 +62,7 @@ def main() -> None:
     base = np.where(np.abs(lam) <= 1e-10 * scale, 0.0, lam)
     print(f"baseline torch.func.hessian + eigvalsh: {t_base:8.2f} s (Hessian {t_h:.2f} s)")
     print(f"hessian_spectrum auto -> {low.method}:  {low.seconds:8.2f} s, rank {low.rank}, "
-          f"{low.n_products} products, certificate {low.certificate / scale:.1e} max|λ|")  # fmt: skip
+          f"{low.n_products} products, certificate {(low.certificate or 0.0) / scale:.1e} max|λ|")  # fmt: skip
     print(f"hessian_spectrum dense:               {dense.seconds:8.2f} s, rank {dense.rank}")
     print(f"ratio baseline / low-rank: {t_base / low.seconds:.2f}; "
           f"dense / low-rank: {dense.seconds / low.seconds:.2f}")  # fmt: skip
