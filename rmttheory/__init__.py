@@ -3,6 +3,7 @@
 The path: :mod:`~rmttheory.activation` → :mod:`~rmttheory.constants` →
 :mod:`~rmttheory.equation` → :mod:`~rmttheory.solver` →
 :mod:`~rmttheory.distributions` → :mod:`~rmttheory.validation`; extensions in
+:mod:`~rmttheory.algebra` (laws derived by operations on polynomials in :math:`G`),
 :mod:`~rmttheory.kernels`, :mod:`~rmttheory.regression`,
 :mod:`~rmttheory.local_statistics` and :mod:`~rmttheory.hessians`.
 """

@@ -31,6 +31,7 @@ RANK = {
     "regression": 10,
     "local_statistics": 9,
     "hessians": 9,
+    "algebra": 9,
     "validation": 11,
     "figures": 12,
     "cli": 13,

@@ -200,3 +200,68 @@ def test_features_array_file_and_bad_input(capsys, tmp_path):
         except SystemExit as exc:  # argparse refuses a malformed flag value
             code, err = exc.code, capsys.readouterr().err
         assert code == 2 and "Traceback" not in err, argv
+
+
+def test_derive_symbolic_is_the_pennington_worah_quartic(capsys):
+    code, out, _ = run(capsys, "derive", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["degree_G"] == 4 and d["parameters"] == ["eta", "phi", "psi", "zeta"]
+    code, out, _ = run(capsys, "derive", "--latex")
+    assert code == 0 and "G^{4}" in out
+
+
+def test_derive_numeric_density_simulation_and_plot(capsys, tmp_path):
+    fig = tmp_path / "law.png"
+    code, out, _ = run(
+        capsys, "derive", "tanh", "--phi", "0.5", "--psi", "0.8", "--data", "1:0.5,4:0.5",
+        "--simulate", "--n0", "200", "--points", "11", "--plot", str(fig), "--json",
+    )  # fmt: skip
+    d = json.loads(out)
+    assert code == 0 and d["degree_G"] == 6 and len(d["density"]) == 11
+    from rmttheory.constants import gaussian_constants
+
+    # the law's mean is eta at sigma^2 = sigma_w^2 tr(Sigma_x) / n0 = 2.5
+    assert d["mean"] == pytest.approx(gaussian_constants("tanh", 2.5**0.5).eta, rel=1e-12)
+    assert d["simulation"]["pass"]
+    assert fig.stat().st_size > 10_000 and json.loads(fig.with_suffix(".json").read_text())["x"]
+
+
+def test_derive_two_layers_and_symbols(capsys):
+    code, out, _ = run(capsys, "derive", "tanh,tanh", "--phi", "0.5", "--psi", "1,0.8", "--json")
+    assert code == 0 and json.loads(out)["degree_G"] == 8
+    code, out, _ = run(capsys, "derive", "--eta", "1", "--zeta", "z2", "--phi", "0.5", "--json")
+    assert code == 0 and set(json.loads(out)["parameters"]) == {"psi", "z2"}
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["derive", "--eta", "1", "--zeta", "2", "--phi", "1", "--psi", "1"], "zeta <= eta"),
+        (["derive", "tanh", "--phi", "0.5", "--psi", "1,2"], "value(s) of --psi"),
+        (["derive", "tanh", "--phi", "a+b", "--psi", "1"], "a number or a symbol"),
+        (
+            [
+                "derive",
+                "--data",
+                "1:0.5,4",
+                "--phi",
+                "1",
+                "--psi",
+                "1",
+                "--eta",
+                "1",
+                "--zeta",
+                "0.5",
+            ],
+            "--data",
+        ),
+        (["derive", "--plot", "x.png"], "numeric parameters"),
+        (
+            ["derive", "--eta", "1", "--zeta", "0.5", "--phi", "0.5", "--psi", "1", "--simulate"],
+            "--simulate needs",
+        ),
+    ],
+)
+def test_derive_bad_input(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err and "Traceback" not in err

@@ -1,6 +1,7 @@
 """Limiting spectral laws: one generic suite over every class, grids, mpmath, sampling.
 
-Every law of :mod:`rmttheory.distributions` goes through :class:`TestProtocol`;
+Every law of :mod:`rmttheory.distributions`, and derived laws of :mod:`rmttheory.algebra`
+(:class:`~rmttheory.algebra.AlgebraicDistribution`), go through :class:`TestProtocol`;
 reference values are independent of the library's numerics: symbolic moments of
 the equation, closed forms, scipy quadrature of the public ``pdf``, and the
 Stieltjes transform by adaptive quadrature (``tests/_reference.py``).
@@ -15,6 +16,16 @@ import pytest
 import sympy as sp
 from scipy import integrate
 
+from rmttheory.algebra import (
+    AlgebraicDistribution,
+    deep_nonlinear_gram,
+    free_add,
+    marchenko_pastur,
+    nonlinear_gram,
+    semicircle,
+    wachter,
+)
+from rmttheory.constants import gaussian_constants
 from rmttheory.distributions import (
     GaudinGOE,
     LinearNetwork,
@@ -51,8 +62,22 @@ LAWS = [
     WignerSurmise("gue"),
     GaudinGOE(),
     ScaledLaw(PenningtonWorah(1.0, 0.5, 0.5, 2.0), 2.0),
+    # derived laws (rmttheory.algebra), solved by the general polynomial solver; every pdf
+    # call is a root continuation (10-20 ms), so the two of degree 6 and 8 are slow tests
+    wachter(0.5, 0.25).distribution(),
+    free_add(semicircle(0.5), marchenko_pastur(2.0)).distribution(),  # atom-free, below 0
+    pytest.param(
+        nonlinear_gram("tanh", 0.5, 0.8, data_spectrum={1: 0.5, 4: 0.5}).distribution(),
+        marks=pytest.mark.slow,
+        id="derived: tanh, structured data",
+    ),
+    pytest.param(
+        deep_nonlinear_gram(["tanh", "tanh"], 0.5, [1.0, 0.8]).distribution(),
+        marks=pytest.mark.slow,
+        id="derived: two tanh layers",
+    ),
 ]
-IDS = [repr(law)[:48] for law in LAWS]
+IDS = [None if isinstance(law, type(LAWS[-1])) else repr(law)[:48] for law in LAWS]
 
 
 def _exact_mean(law):
@@ -71,6 +96,14 @@ def _exact_mean(law):
         return 1.0  # unit mean spacing
     if isinstance(law, ScaledLaw):
         return law.factor * _exact_mean(law.base)
+    if isinstance(law, AlgebraicDistribution):  # eta at the layer's sigma; n1/(n1+n2); 0 + 1
+        structured = gaussian_constants("tanh", 2.5**0.5).eta  # sigma^2 = tr(Sigma_x)/n0
+        deep = gaussian_constants("tanh", gaussian_constants("tanh").eta ** 0.5).eta
+        return {"structured": structured, "deep": deep, "wachter": 1 / 3, "sum": 1.0}[
+            "wachter" if "wachter" in law.law.name else
+            "sum" if "[+]" in law.law.name else
+            "structured" if "discrete" in law.law.name else "deep"
+        ]  # fmt: skip
     raise AssertionError(type(law))
 
 

@@ -89,12 +89,21 @@ def test_quick_report_content(quick_report):
     assert "**Power**" in md and " η +2% |" in md
     scaling = json.loads((out / "sections" / "scaling.json").read_text())
     assert abs(scaling["slope_sim"] - scaling["exponent_theory"]) < 0.2
+    # derived laws (rmttheory.algebra): pass, and the structure-removed theory is rejected
+    derived = [c for c in data["checks"] if c["section"] == "derived"]
+    assert len(derived) == 3 and all(c["passed"] for c in derived)
+    structure = {"isotropic data", "last layer only", "noise x 1.1"}
+    assert all(any(r["reject"] for r in c["power"] if r["perturbation"] in structure)
+               for c in derived)  # fmt: skip
+    assert (out / "derived_laws.png").stat().st_size > 20_000 and "Derived laws" in md
 
 
 def test_rerun_recomputes_nothing(quick_report):
     out, _ = quick_report
     files = [
-        f for d in ("points", "hessians", "sections") for f in sorted((out / d).glob("*.json"))
+        f
+        for d in ("points", "hessians", "sections", "derived")
+        for f in sorted((out / d).glob("*.json"))
     ]
     before = {f: f.stat().st_mtime_ns for f in files}
     validate(out, workers=1, device="cpu", progress=False)

@@ -4,7 +4,8 @@ Every command prints human-readable text by default and one JSON object with
 ``--json``.  Bad input prints one line ``rmttheory: error: ...`` on stderr and
 exits with status 2; no traceback reaches the user.  Commands are grouped in
 modules (:mod:`~rmttheory.cli.theory`, :mod:`~rmttheory.cli.statistics`,
-:mod:`~rmttheory.cli.equivalents`, :mod:`~rmttheory.cli.validation`) that share
+:mod:`~rmttheory.cli.equivalents`, :mod:`~rmttheory.cli.validation`,
+:mod:`~rmttheory.cli.derive`) that share
 the argument helpers of :mod:`rmttheory.cli._args`.
 """
 
@@ -31,14 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["constants", "relu"]).act
     'relu'
     """
-    from rmttheory.cli import equivalents, statistics, theory, validation
+    from rmttheory.cli import derive, equivalents, statistics, theory, validation
 
     parser = argparse.ArgumentParser(
         prog="rmttheory",
         description="Random matrix theory for deep learning: constants, spectra, validation.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (theory, validation, statistics, equivalents):
+    for group in (theory, derive, validation, statistics, equivalents):
         group.register(sub)
     return parser
 

@@ -91,8 +91,11 @@ class MarchenkoPastur(SpectralDistribution):
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         norm = 2 * math.pi * self.scale * self.ratio
-        lo = np.array(max(self.lower, 0.0))
-        cont = (self._antiderivative(x) - self._antiderivative(lo)) / norm
+        a, b = self.lower, self.upper
+        # the antiderivative at the lower edge, exactly (both arcsines at -1): evaluating
+        # it there costs ~1e-9, the square root of rounding, where arcsin is singular
+        start = -(a + b) * math.pi / 4 + math.sqrt(a * b) * math.pi / 2
+        cont = (self._antiderivative(x) - start) / norm
         cont = np.where(x <= self.lower, 0.0, np.where(x >= self.upper, 1 - self.atom_mass, cont))
         return cont + np.where(x >= 0, self.atom_mass, 0.0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rmttheory.validation.sections.derived import DerivedSection
 from rmttheory.validation.sections.dynamics import DynamicsSection, ScalingSection
 from rmttheory.validation.sections.features import FeaturesSection
 from rmttheory.validation.sections.gram import GramSection
@@ -18,6 +19,7 @@ SECTIONS = [
     RandomFeaturesSection(),
     FeaturesSection(),
     EquivalenceSection(),
+    DerivedSection(),
     KernelSection(),
     ScalingSection(),
     DynamicsSection(),

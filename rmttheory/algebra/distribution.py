@@ -1,0 +1,262 @@
+r"""The numeric law of any numeric :class:`~rmttheory.algebra.law.AlgebraicLaw`.
+
+**Branch rule (proven at every point).**  For :math:`|z| > R`, where :math:`R` bounds
+the support and the atoms, :math:`|G(z) - 1/z| = |\int\lambda\,d\mu/(z(z-\lambda))|
+\le R/(|z|(|z|-R))`.  Each evaluation starts at :math:`z_0 = x + iY` with
+:math:`Y \ge 3R`, where the physical root is the *only* root of
+:math:`L(\cdot, z_0)` in that disk around :math:`1/z_0` (checked; otherwise
+:math:`Y` is doubled, and after 6 doublings a :class:`ConvergenceError` is raised),
+and is then continued down the vertical line to :math:`x + i\,\mathrm{Im}\,z`
+(:func:`rmttheory._numerics.continuation.track_root`: predictor–corrector steps that
+are shortened whenever the corrected root leaves the prediction, i.e. where two
+branches come close).  The root stays in the lower half plane on the way
+(:math:`\operatorname{Im} G < 0` for :math:`\operatorname{Im} z > 0`); on the real
+axis the value is :math:`G(x + i0)` and :math:`\rho(x) = -\operatorname{Im}G(x+i0)/\pi`.
+
+**Support.**  Edges are branch points: real roots of the discriminant of
+:math:`L` in :math:`G` (or poles, roots of the leading coefficient), computed
+exactly by sympy and rounded once.  Between consecutive candidates the state (in or
+out of the support) is constant, so one continuation at each midpoint classifies
+each interval; adjacent inner intervals merge (a candidate inside the support is a
+collision of unphysical branches).
+
+**Checks.**  The continuous mass plus the atoms must be 1 within ``MASS_TOL``
+(inherited), and the quadrature mean must equal the exact first moment
+(:meth:`AlgebraicLaw.moments <rmttheory.algebra.law.AlgebraicLaw.moments>`) within
+``MEAN_TOL`` of the scale :math:`R`; otherwise :class:`ConvergenceError`, never a
+wrong number.  Exact raw moments of order 1–4 come from the series at infinity.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from rmttheory._numerics.continuation import track_root
+from rmttheory._numerics.polyroots import polish
+from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.equation import G, Z
+from rmttheory.errors import ConvergenceError, ParameterError
+
+__all__ = ["AlgebraicDistribution"]
+
+#: relative imaginary part of G above which a midpoint is inside the support
+INSIDE_TOL = 1e-9
+#: largest accepted |quadrature mean - exact mean| relative to the scale R
+MEAN_TOL = 1e-7
+#: height (relative to the scale R) where real-axis continuations stop and snap to the axis
+SNAP_HEIGHT = 1e-10
+#: exact moments are taken from the series up to this order (higher: quadrature)
+EXACT_ORDER = 4
+
+
+def _real_roots(poly: sp.Poly) -> list[float]:
+    """Real roots of a univariate polynomial with rational coefficients (exact isolation)."""
+    if poly.degree() <= 0:
+        return []
+    sqf = sp.Poly(sp.quo(poly, sp.gcd(poly, poly.diff())), poly.gen)
+    out = []
+    for (a, b), _ in sqf.intervals(eps=sp.Rational(1, 10**14)):
+        out.append(float((a + b) / 2))
+    return out
+
+
+class AlgebraicDistribution(SpectralDistribution):
+    r"""Density, cdf, moments and Stieltjes transform of a numeric algebraic law.
+
+    Parameters
+    ----------
+    law
+        An :class:`~rmttheory.algebra.law.AlgebraicLaw` without symbolic parameters.
+
+    Examples
+    --------
+    >>> from rmttheory.algebra import marchenko_pastur
+    >>> law = marchenko_pastur(0.25).distribution()
+    >>> [tuple(round(e, 10) for e in iv) for iv in law.support()]
+    [(0.25, 2.25)]
+    >>> round(float(law.pdf(1.0)), 10)  # sqrt((2.25 - 1)(1 - 0.25)) / (2 pi 0.25)
+    0.6164044441
+    """
+
+    MASS_TOL = 1e-6
+
+    def __init__(self, law: Any):
+        # duck-typed (rmttheory.algebra.law imports this module to build its distribution)
+        if not all(hasattr(law, a) for a in ("polynomial", "atom_masses", "moments")):
+            raise ParameterError("AlgebraicDistribution needs an AlgebraicLaw")
+        if not law.is_numeric:
+            raise ParameterError(
+                f"{law.name} has symbolic parameters {sorted(map(str, law.parameters))}: "
+                "substitute numbers first (law.subs(...))"
+            )
+        self.law = law
+        poly = sp.Poly(law.polynomial, G, Z)
+        self.degree = poly.degree(G)
+        deg_z = poly.degree(Z)
+        coef = np.zeros((self.degree + 1, deg_z + 1))
+        big = max(abs(c) for c in poly.coeffs())  # exact: no overflow of huge integers
+        for (i, j), c in poly.terms():
+            coef[self.degree - i, deg_z - j] = float(c / big)
+        self._coef = coef  # rows: G^d..G^0; columns: z^e..z^0
+        in_g = sp.Poly(law.polynomial, G)
+        lead = sp.Poly(in_g.LC(), Z)
+        cands = _real_roots(lead)
+        if self.degree > 1:
+            disc = sp.Poly(sp.discriminant(in_g), Z)
+            cands += _real_roots(disc)
+        atoms = law.atom_masses()
+        self._candidates = np.unique(np.array(sorted(cands + list(atoms)), dtype=float))
+        ends = np.abs(self._candidates)
+        self.radius = float(ends.max()) if ends.size else 1.0
+
+    def __repr__(self) -> str:
+        return f"AlgebraicDistribution({self.law.name})"
+
+    # -- roots ---------------------------------------------------------------------
+    def _coeffs(self, z: np.ndarray) -> np.ndarray:
+        """Coefficients in G (highest first) at each z, shape (N, d + 1)."""
+        z = np.asarray(z, dtype=complex).reshape(-1)
+        out = np.zeros((z.size, self.degree + 1), dtype=complex)
+        for col in range(self._coef.shape[1]):
+            out = out * z[:, None] + self._coef[:, col][None, :]
+        return out
+
+    def _all_roots(self, z: np.ndarray) -> np.ndarray:
+        co = self._coeffs(z)
+        d = self.degree
+        if d == 1:
+            return -(co[:, 1] / co[:, 0])[:, None]
+        comp = np.zeros((co.shape[0], d, d), dtype=complex)
+        comp[:, 0, :] = -co[:, 1:] / co[:, :1]
+        comp[:, np.arange(1, d), np.arange(d - 1)] = 1.0
+        return np.linalg.eigvals(comp)
+
+    def _start(self, x: np.ndarray, y: float) -> np.ndarray:
+        """The physical root at x + iy, proven by the disk test (module docstring)."""
+        z0 = x + 1j * y
+        roots = self._all_roots(z0)
+        target = 1.0 / z0
+        dist = np.abs(roots - target[:, None])
+        r = self.radius
+        rad = r / (np.abs(z0) * (np.abs(z0) - r)) * (1 + 1e-9) + 1e-14 * np.abs(target)
+        inside = dist <= rad[:, None]
+        if not np.all(inside.sum(axis=1) == 1):
+            raise ConvergenceError("ambiguous branch at the starting height")
+        return roots[np.arange(len(x)), np.argmax(inside, axis=1)]
+
+    def _transform(self, z: np.ndarray) -> np.ndarray:
+        """G at points with Im z >= 0 by continuation from the proven start."""
+        z = np.asarray(z, dtype=complex).reshape(-1)
+        if z.size == 0:
+            return z.copy()
+        y = 3.0 * self.radius + 1e-3 * max(self.radius, 1.0)
+        for _ in range(7):
+            start = np.maximum(y, z.imag)
+            try:
+                g0 = self._start(z.real, start)
+                break
+            except ConvergenceError:
+                y *= 2
+        else:
+            raise ConvergenceError(f"{self!r}: no height isolates the physical branch")
+        if self.degree == 1:
+            return self._all_roots(z)[:, 0]
+        scale = max(self.radius, 1e-12)
+        # real points: continue to SNAP_HEIGHT, then take the nearest root on the axis
+        # (a continuation that ends exactly at a branch point, an edge, cannot converge)
+        axis = z.imag == 0
+        target = np.where(axis, SNAP_HEIGHT * scale, z.imag)
+        g = track_root(self._coeffs, z.real, start, target, g0, scale=scale)
+        if axis.any():
+            roots = self._all_roots(z[axis])
+            roots, _ = polish(self._coeffs(z[axis]), roots, steps=2)
+            # only roots with Im G <= 0 are boundary values from the upper half plane
+            far = np.where(roots.imag <= 1e-12 * np.abs(roots), 0.0, np.inf)
+            near = np.argmin(np.abs(roots - g[axis][:, None]) + far, axis=1)
+            g[axis] = roots[np.arange(near.size), near]
+        return g
+
+    # -- hooks ---------------------------------------------------------------------
+    def _stieltjes(self, z: np.ndarray) -> np.ndarray:
+        return self._transform(z)
+
+    def _pdf(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return np.maximum(-self._transform(x + 0j).imag, 0.0).reshape(x.shape) / np.pi
+
+    def _atoms(self) -> dict[float, float]:
+        return self.law.atom_masses()
+
+    def _lower(self) -> float:
+        if self.law.nonnegative:
+            return 0.0
+        return float(self._candidates.min()) - 1.0 if self._candidates.size else -1.0
+
+    def _support(self) -> list[tuple[float, float]]:
+        if self.degree == 1:
+            return []
+        cand = self._candidates
+        if self.law.nonnegative:
+            cand = np.unique(np.concatenate([[0.0], cand[cand >= 0]]))
+        if cand.size < 2:
+            raise ConvergenceError(f"{self!r}: fewer than two support edge candidates")
+        mids = 0.5 * (cand[:-1] + cand[1:])
+        g = self._transform(mids + 0j)
+        inside = -g.imag > INSIDE_TOL * np.abs(g)
+        out: list[tuple[float, float]] = []
+        for k in np.nonzero(inside)[0]:
+            lo, hi = float(cand[k]), float(cand[k + 1])
+            if out and out[-1][1] == lo:
+                out[-1] = (out[-1][0], hi)
+            else:
+                out.append((lo, hi))
+        if not out and not self.atoms():
+            raise ConvergenceError(f"{self!r}: empty support and no atoms")
+        return out
+
+    @property
+    def hard_edge(self) -> bool:
+        """True when a component starts at 0 (nonnegative laws) with a diverging density."""
+        sup = self._support_cached
+        return bool(sup) and self.law.nonnegative and sup[0][0] == 0.0
+
+    @cached_property
+    def _components(self) -> list[Any]:
+        comps = SpectralDistribution._components.func(self)  # type: ignore[attr-defined]
+        x, w = [], []
+        for c in comps:
+            xx, ww = c.nodes(48)
+            x.append(xx)
+            w.append(ww)
+        atoms = self.atoms()
+        mean = float(
+            sum(
+                w_ * x_
+                for x_, w_ in zip(
+                    np.concatenate(x or [np.zeros(0)]), np.concatenate(w or [np.zeros(0)])
+                )
+            )
+        )
+        mean += sum(loc * m for loc, m in atoms.items())
+        exact = self._exact_moment(1)
+        if not abs(mean - exact) <= MEAN_TOL * max(self.radius, abs(exact), 1e-300):
+            raise ConvergenceError(
+                f"{self!r}: quadrature mean {mean:.12g} != exact mean {exact:.12g}; "
+                "the numerical solution is not trustworthy"
+            )
+        return comps
+
+    def _exact_moment(self, k: int) -> float:
+        cache = self.__dict__.setdefault("_moment_cache", [])
+        if len(cache) < k:
+            cache[:] = [float(m) for m in self.law.moments(k)]
+        return cache[k - 1]
+
+    def _moment(self, k: int) -> float | None:
+        if 1 <= k <= EXACT_ORDER:
+            return self._exact_moment(k)
+        return None
