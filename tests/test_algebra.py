@@ -302,3 +302,18 @@ def test_free_sum_with_atoms():
     assert d.atoms() == {0.0: 0.5}
     assert d.continuous_mass() == pytest.approx(0.5, abs=1e-9)
     assert d.mean() == pytest.approx(0.5, abs=1e-12)
+
+
+def test_density_near_a_pole_against_mpmath():
+    """Near a root of the leading coefficient (here x = 2, where a 1/sqrt edge meets a
+    pole of the polynomial) the coefficients are evaluated in x - 2: full accuracy."""
+    law = free_multiply(discrete({1: R(3, 4), 2: R(1, 4)}), discrete({1: R(3, 4), 3: R(1, 4)}))
+    d = law.distribution()
+    poly = sp.Poly(law.polynomial, G)
+    mp.mp.dps = 50
+    for u in (1e-3, 1e-7, 1e-11):
+        xf = 2.0 - u  # the float itself, exactly, in mpmath
+        co = [mp.mpf(sp.Poly(c, Z).eval(sp.Rational(xf))) for c in poly.all_coeffs()]
+        exact = max(-mp.im(r) / mp.pi for r in mp.polyroots(co, maxsteps=500, extraprec=500))
+        assert float(d.pdf(xf)) == pytest.approx(float(exact), rel=1e-12)
+    mp.mp.dps = 15

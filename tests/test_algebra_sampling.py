@@ -167,3 +167,39 @@ def test_derived_models_at_larger_sizes(model):
     out = check_model(model, seeds=2)
     assert out["pass"], out
     assert any(p["rejected"] for p in out["power"][1:])
+
+
+def haar(rng, p):
+    Q, Rm = np.linalg.qr(rng.standard_normal((p, p)))
+    return Q * np.sign(np.diag(Rm))
+
+
+@pytest.mark.parametrize("op", ["add", "multiply"])
+def test_free_convolutions_of_discrete_laws_keep_their_atoms(rng, op):
+    """A = diag(1 x 3/4, 2 x 1/4), B = O diag(1 x 3/4, 3 x 1/4) O^T: half the eigenvalues
+    of A + B sit exactly at 2 and half of those of A^1/2 B A^1/2 at 1 (mass 3/4 + 3/4 - 1),
+    the rest on a continuous part that ends at poles of the polynomial."""
+    a = discrete({1: R(3, 4), 2: R(1, 4)})
+    b = discrete({1: R(3, 4), 3: R(1, 4)})
+    wrong_b = discrete({1: R(7, 10), 3: R(3, 10)})
+    A = two_values(P, 1, 1)
+    A[3 * P // 4 :] = 2
+    Bd = np.ones(P)
+    Bd[3 * P // 4 :] = 3
+    O = haar(rng, P)
+    B = (O * Bd) @ O.T
+    if op == "add":
+        law, wrong, eig, atom = (
+            free_add(a, b),
+            free_add(a, wrong_b),
+            np.linalg.eigvalsh(np.diag(A) + B),
+            2.0,
+        )
+    else:
+        s = np.sqrt(A)
+        law, wrong = free_multiply(a, b), free_multiply(a, wrong_b)
+        eig, atom = np.linalg.eigvalsh(s[:, None] * B * s[None, :]), 1.0
+    assert law.atoms == {int(atom): R(1, 2)}
+    eig = np.where(np.abs(eig - atom) < 1e-8, atom, eig)  # rounding off the exact atom
+    assert np.mean(eig == atom) == pytest.approx(0.5, abs=2 / P)
+    assert_check(law, wrong, eig, P, P)

@@ -97,14 +97,21 @@ class AlgebraicDistribution(SpectralDistribution):
         poly = sp.Poly(law.polynomial, G, Z)
         self.degree = poly.degree(G)
         deg_z = poly.degree(Z)
-        coef = np.zeros((self.degree + 1, deg_z + 1))
         big = max(abs(c) for c in poly.coeffs())  # exact: no overflow of huge integers
-        for (i, j), c in poly.terms():
-            coef[self.degree - i, deg_z - j] = float(c / big)
-        self._coef = coef  # rows: G^d..G^0; columns: z^e..z^0
         in_g = sp.Poly(law.polynomial, G)
         lead = sp.Poly(in_g.LC(), Z)
         cands = _real_roots(lead)
+        # coefficient tables in z - c around 0 and each real pole c (exact Taylor shifts):
+        # in the monomial basis a coefficient that vanishes at c loses all its digits there
+        self._centers = np.array([0.0, *cands])
+        tables = []
+        for c in self._centers:
+            shifted = sp.Poly(law.polynomial.subs(Z, Z + sp.Rational(c)), G, Z)
+            t = np.zeros((self.degree + 1, deg_z + 1))
+            for (i, j), v in shifted.terms():
+                t[self.degree - i, deg_z - j] = float(v / big)
+            tables.append(t)
+        self._tables = np.array(tables)  # (center, G^d..G^0, z^e..z^0)
         if self.degree > 1:
             disc = sp.Poly(sp.discriminant(in_g), Z)
             cands += _real_roots(disc)
@@ -118,22 +125,37 @@ class AlgebraicDistribution(SpectralDistribution):
 
     # -- roots ---------------------------------------------------------------------
     def _coeffs(self, z: np.ndarray) -> np.ndarray:
-        """Coefficients in G (highest first) at each z, shape (N, d + 1)."""
+        """Coefficients in G (highest first) at each z, shape (N, d + 1), by Horner in
+        z - c for the center c (0 or a real pole) nearest to Re z."""
         z = np.asarray(z, dtype=complex).reshape(-1)
+        if self._centers.size == 1:
+            u, tab = z, np.broadcast_to(self._tables[0], (z.size, *self._tables.shape[1:]))
+        else:
+            k = np.argmin(np.abs(z.real[:, None] - self._centers[None, :]), axis=1)
+            u, tab = z - self._centers[k], self._tables[k]
         out = np.zeros((z.size, self.degree + 1), dtype=complex)
-        for col in range(self._coef.shape[1]):
-            out = out * z[:, None] + self._coef[:, col][None, :]
+        for col in range(tab.shape[2]):
+            out = out * u[:, None] + tab[:, :, col]
         return out
 
     def _all_roots(self, z: np.ndarray) -> np.ndarray:
+        """All d roots in G at each z (companion eigenvalues); where the leading
+        coefficient vanishes (a pole of the law's polynomial) the missing roots are inf."""
         co = self._coeffs(z)
         d = self.degree
+        degenerate = np.abs(co[:, 0]) <= 1e-14 * np.max(np.abs(co), axis=1)
+        safe = np.where(degenerate[:, None], 1.0, co)
         if d == 1:
-            return -(co[:, 1] / co[:, 0])[:, None]
-        comp = np.zeros((co.shape[0], d, d), dtype=complex)
-        comp[:, 0, :] = -co[:, 1:] / co[:, :1]
-        comp[:, np.arange(1, d), np.arange(d - 1)] = 1.0
-        return np.linalg.eigvals(comp)
+            out = -(safe[:, 1] / safe[:, 0])[:, None]
+        else:
+            comp = np.zeros((co.shape[0], d, d), dtype=complex)
+            comp[:, 0, :] = -safe[:, 1:] / safe[:, :1]
+            comp[:, np.arange(1, d), np.arange(d - 1)] = 1.0
+            out = np.linalg.eigvals(comp)
+        for k in np.nonzero(degenerate)[0]:  # rare: exactly at a pole
+            r = np.roots(co[k]) if np.any(co[k, 1:] != 0) else np.zeros(0)
+            out[k] = np.concatenate([r, np.full(d - r.size, np.inf + 0j)])
+        return out
 
     def _start(self, x: np.ndarray, y: float) -> np.ndarray:
         """The physical root at x + iy, proven by the disk test (module docstring)."""
