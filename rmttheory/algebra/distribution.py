@@ -146,12 +146,12 @@ class AlgebraicDistribution(SpectralDistribution):
         degenerate = np.abs(co[:, 0]) <= 1e-14 * np.max(np.abs(co), axis=1)
         safe = np.where(degenerate[:, None], 1.0, co)
         if d == 1:
-            out = -(safe[:, 1] / safe[:, 0])[:, None]
+            out = np.asarray(-(safe[:, 1] / safe[:, 0])[:, None], dtype=complex)
         else:
             comp = np.zeros((co.shape[0], d, d), dtype=complex)
             comp[:, 0, :] = -safe[:, 1:] / safe[:, :1]
             comp[:, np.arange(1, d), np.arange(d - 1)] = 1.0
-            out = np.linalg.eigvals(comp)
+            out = np.asarray(np.linalg.eigvals(comp), dtype=complex)
         for k in np.nonzero(degenerate)[0]:  # rare: exactly at a pole
             r = np.roots(co[k]) if np.any(co[k, 1:] != 0) else np.zeros(0)
             out[k] = np.concatenate([r, np.full(d - r.size, np.inf + 0j)])
