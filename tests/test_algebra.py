@@ -109,6 +109,10 @@ def test_free_multiplication_moments():
     assert m[1] == ma[1] * mb[0] ** 2 + ma[0] ** 2 * mb[1] - ma[0] ** 2 * mb[0] ** 2
 
 
+def test_wishart_of_a_point_mass_is_marchenko_pastur():
+    assert same(wishart(point_mass(3), R(2, 5)), marchenko_pastur(R(2, 5), 3))
+
+
 def test_inverse_scale_shift_resize_are_invertible():
     law = marchenko_pastur(R(1, 3), 2)
     assert same(invert(invert(law)), law)

@@ -25,7 +25,9 @@ from rmttheory.algebra import (
     information_plus_noise,
     invert,
     marchenko_pastur,
+    scale,
     semicircle,
+    shift,
     wachter,
     wishart,
 )
@@ -203,3 +205,12 @@ def test_free_convolutions_of_discrete_laws_keep_their_atoms(rng, op):
     eig = np.where(np.abs(eig - atom) < 1e-8, atom, eig)  # rounding off the exact atom
     assert np.mean(eig == atom) == pytest.approx(0.5, abs=2 / P)
     assert_check(law, wrong, eig, P, P)
+
+
+def test_scale_and_shift(rng):
+    """2 S - I for a Wishart S: scale by 2, shift by -1 (support partly below 0)."""
+    eig = 2 * np.linalg.eigvalsh(wishart_matrix(rng, P, 2 * P)) - 1
+    law = shift(scale(marchenko_pastur(R(1, 2)), 2), -1)
+    wrong = shift(scale(marchenko_pastur(R(1, 2)), R(21, 10)), -1)
+    assert law.support()[0][0] < 0 < law.support()[0][1]
+    assert_check(law, wrong, eig, P, 2 * P)

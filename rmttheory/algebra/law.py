@@ -314,10 +314,18 @@ class AlgebraicLaw:
 
     def distribution(self) -> Any:
         """The law as a :class:`~rmttheory.distributions.SpectralDistribution`
-        (pdf, cdf, moments, stieltjes...): :class:`~rmttheory.algebra.distribution.AlgebraicDistribution`."""
-        from rmttheory.algebra.distribution import AlgebraicDistribution
+        (pdf, cdf, moments, stieltjes...): :class:`~rmttheory.algebra.distribution.AlgebraicDistribution`
+        (built once per law and kept)."""
+        if "_distribution" not in self.__dict__:
+            from rmttheory.algebra.distribution import AlgebraicDistribution
 
-        return AlgebraicDistribution(self)
+            object.__setattr__(self, "_distribution", AlgebraicDistribution(self))
+        return self.__dict__["_distribution"]
+
+    def support(self) -> list[tuple[float, float]]:
+        """Support of the continuous part (numeric laws): edges are real branch points
+        (roots of the discriminant in :math:`G`, or poles), classified by the solver."""
+        return self.distribution().support()
 
     # -- export --------------------------------------------------------------------
     def latex(self) -> str:
