@@ -10,8 +10,16 @@ and is then continued down the vertical line to :math:`x + i\,\mathrm{Im}\,z`
 (:func:`rmttheory._numerics.continuation.track_root`: predictor–corrector steps that
 are shortened whenever the corrected root leaves the prediction, i.e. where two
 branches come close).  The root stays in the lower half plane on the way
-(:math:`\operatorname{Im} G < 0` for :math:`\operatorname{Im} z > 0`); on the real
-axis the value is :math:`G(x + i0)` and :math:`\rho(x) = -\operatorname{Im}G(x+i0)/\pi`.
+(:math:`\operatorname{Im} G < 0` for :math:`\operatorname{Im} z > 0`).  On the real
+axis the continuation stops at :data:`SNAP_HEIGHT` :math:`\times R` (a path that ends
+exactly on a branch point, an edge, cannot converge) and Newton steps at :math:`x` take
+the root it is nearest to (where they do not converge, the nearest of all roots with
+:math:`\operatorname{Im} G \le 0`): the value is :math:`G(x + i0)` and
+:math:`\rho(x) = -\operatorname{Im}G(x+i0)/\pi`.
+
+**Coefficients** are evaluated by Horner in :math:`z - c`, :math:`c` the nearest of 0
+and the real poles (exact Taylor shifts): in the monomial basis a coefficient loses its
+digits where it vanishes.
 
 **Support.**  Edges are branch points: real roots of the discriminant of
 :math:`L` in :math:`G` (or poles, roots of the leading coefficient), computed
@@ -36,7 +44,7 @@ import numpy as np
 import sympy as sp
 
 from rmttheory._numerics.continuation import track_root
-from rmttheory._numerics.polyroots import polish
+from rmttheory._numerics.polyroots import polish, polyval_rows
 from rmttheory.distributions.base import SpectralDistribution
 from rmttheory.equation import G, Z
 from rmttheory.errors import ConvergenceError, ParameterError
@@ -194,13 +202,36 @@ class AlgebraicDistribution(SpectralDistribution):
         target = np.where(axis, SNAP_HEIGHT * scale, z.imag)
         g = track_root(self._coeffs, z.real, start, target, g0, scale=scale)
         if axis.any():
-            roots = self._all_roots(z[axis])
-            roots, _ = polish(self._coeffs(z[axis]), roots, steps=2)
-            # only roots with Im G <= 0 are boundary values from the upper half plane
-            far = np.where(roots.imag <= 1e-12 * np.abs(roots), 0.0, np.inf)
-            near = np.argmin(np.abs(roots - g[axis][:, None]) + far, axis=1)
-            g[axis] = roots[np.arange(near.size), near]
+            g[axis] = self._snap(z[axis].real, g[axis])
         return g
+
+    def _snap(self, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """The root on the axis reached from ``g`` (the root at x + i SNAP_HEIGHT R): Newton
+        steps, which converge to the nearest root; where they do not, the nearest of all
+        roots (companion eigenvalues).  Only Im G <= 0 is a boundary value from above
+        (the coefficients are real on the axis, so a conjugate is also a root)."""
+        co = self._coeffs(x + 0j)
+        w = g.copy()
+        ok = np.zeros(w.size, dtype=bool)
+        for _ in range(8):
+            p, dp, sc = polyval_rows(co, w[:, None])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = p[:, 0] / dp[:, 0]
+            step = np.where(np.isfinite(step), step, np.inf)
+            w = np.where(np.isfinite(step), w - step, w)
+            ok = np.abs(step) <= 1e-13 * np.abs(w)
+            if ok.all():
+                break
+        ok &= np.abs(w - g) <= 1e-3 * np.abs(g) + 1e-12  # it stayed where it started
+        w = np.where(w.imag > 0, np.conj(w), w)
+        bad = ~ok
+        if bad.any():
+            roots = self._all_roots(x[bad] + 0j)
+            roots, _ = polish(co[bad], roots, steps=2)
+            far = np.where(roots.imag <= 1e-12 * np.abs(roots), 0.0, np.inf)
+            near = np.argmin(np.abs(roots - g[bad][:, None]) + far, axis=1)
+            w[bad] = roots[np.arange(near.size), near]
+        return w
 
     # -- hooks ---------------------------------------------------------------------
     def _stieltjes(self, z: np.ndarray) -> np.ndarray:

@@ -288,9 +288,8 @@ class AlgebraicLaw:
         atoms = {
             sp.sympify(a).subs(pairs): sp.sympify(m).subs(pairs) for a, m in self.atoms.items()
         }
-        return AlgebraicLaw(
-            self.polynomial.subs(pairs), atoms, self.nonnegative, self.name, self.mean_hint
-        )
+        mean = None if self.mean_hint is None else sp.sympify(self.mean_hint).subs(pairs)
+        return AlgebraicLaw(self.polynomial.subs(pairs), atoms, self.nonnegative, self.name, mean)
 
     # -- exact quantities -----------------------------------------------------------
     def moments(self, k: int = 4) -> list[sp.Expr]:

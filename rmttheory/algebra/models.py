@@ -7,8 +7,9 @@ the spectrum of :math:`\Sigma_x` tending to ``data_spectrum`` :math:`H_x`
 centered at :math:`\sigma^2 = \sigma_w^2\operatorname{tr}\Sigma_x/n_0 = \sigma_w^2\int t\,dH_x`,
 :math:`M = YY^\top/m` (:math:`n_1\times n_1`), :math:`\phi = n_0/m`, :math:`\psi = n_0/n_1`.
 
-Gaussian equivalence (``../shared`` conventions §5, measured there for tanh with
-:math:`H_x = \{1: 1/2, 4: 1/2\}`): the spectrum of :math:`Y` is that of
+Gaussian equivalence (measured for tanh with :math:`H_x = \{1: 1/2, 4: 1/2\}`: KS 0.0027
+between the two sampled spectra; the derived law is checked against sampling in
+``tests/test_algebra_sampling.py``): the spectrum of :math:`Y` is that of
 :math:`\sqrt\zeta\,WX/\sigma + \sqrt{\eta-\zeta}\,Z`, :math:`Z` standard Gaussian,
 :math:`\eta, \zeta` the constants of :math:`f` at :math:`\sigma`.  The law of
 :math:`M` is then derived step by step (each an operation of
