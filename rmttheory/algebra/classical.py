@@ -25,7 +25,7 @@ from typing import Any
 
 import sympy as sp
 
-from rmttheory.algebra.law import AlgebraicLaw, G, Z, exact, short
+from rmttheory.algebra.law import AlgebraicLaw, G, Z, exact, exact_positive, short
 from rmttheory.algebra.operations import free_multiply, invert, scale, shift
 from rmttheory.errors import ParameterError
 
@@ -37,12 +37,6 @@ __all__ = [
     "discrete",
     "wachter",
 ]
-
-
-def _positive(x: sp.Expr, name: str) -> sp.Expr:
-    if x.is_number and not x > 0:
-        raise ParameterError(f"{name} must be > 0, got {x}")
-    return x
 
 
 def marchenko_pastur(ratio: Any, variance: Any = 1) -> AlgebraicLaw:
@@ -64,12 +58,11 @@ def marchenko_pastur(ratio: Any, variance: Any = 1) -> AlgebraicLaw:
     >>> marchenko_pastur(sp.Rational(1, 4)).moments(3)
     [1, 5/4, 29/16]
     """
-    c = _positive(exact(ratio, "ratio"), "ratio")
-    v = _positive(exact(variance, "variance"), "variance")
+    c = exact_positive(ratio, "ratio")
+    v = exact_positive(variance, "variance")
     poly = c * v * Z * G**2 - (Z - v * (1 - c)) * G + 1
     rank = 1 - 1 / c
-    mass: Any = max(rank, sp.Integer(0)) if c.is_number else sp.Max(0, rank)
-    return AlgebraicLaw(poly, {sp.Integer(0): mass}, True, f"MP({short(c)}, {short(v)})")
+    return AlgebraicLaw(poly, {sp.Integer(0): sp.Max(0, rank)}, True, f"MP({short(c)}, {short(v)})")
 
 
 def semicircle(variance: Any = 1) -> AlgebraicLaw:
@@ -89,7 +82,7 @@ def semicircle(variance: Any = 1) -> AlgebraicLaw:
     >>> semicircle(2).moments(4)
     [0, 2, 0, 8]
     """
-    v = _positive(exact(variance, "variance"), "variance")
+    v = exact_positive(variance, "variance")
     return AlgebraicLaw(v * G**2 - Z * G + 1, {}, False, f"semicircle({short(v)})")
 
 
@@ -113,8 +106,8 @@ def free_poisson(rate: Any, jump: Any = 1) -> AlgebraicLaw:
     >>> free_poisson(2).moments(2)  # free cumulants are all lambda * alpha^k
     [2, 6]
     """
-    lam = _positive(exact(rate, "rate"), "rate")
-    alpha = _positive(exact(jump, "jump"), "jump")
+    lam = exact_positive(rate, "rate")
+    alpha = exact_positive(jump, "jump")
     return scale(marchenko_pastur(1 / lam), lam * alpha)
 
 
@@ -193,8 +186,8 @@ def wachter(ratio1: Any, ratio2: Any) -> AlgebraicLaw:
     >>> wachter(sp.Rational(1, 2), sp.Rational(1, 4)).moments(1)  # n1 / (n1 + n2)
     [1/3]
     """
-    c1 = _positive(exact(ratio1, "ratio1"), "ratio1")
-    c2 = _positive(exact(ratio2, "ratio2"), "ratio2")
+    c1 = exact_positive(ratio1, "ratio1")
+    c2 = exact_positive(ratio2, "ratio2")
     if c2.is_number and not c2 < 1:
         raise ParameterError(f"wachter: B is singular unless ratio2 = p/n2 < 1, got {c2}")
     f = free_multiply(marchenko_pastur(c1), invert(marchenko_pastur(c2)))

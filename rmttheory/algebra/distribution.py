@@ -102,7 +102,7 @@ class AlgebraicDistribution(SpectralDistribution):
                 "substitute numbers first (law.subs(...))"
             )
         self.law = law
-        poly = sp.Poly(law.polynomial, G, Z)
+        poly = law.poly
         self.degree = poly.degree(G)
         deg_z = poly.degree(Z)
         big = max(abs(c) for c in poly.coeffs())  # exact: no overflow of huge integers
@@ -280,21 +280,9 @@ class AlgebraicDistribution(SpectralDistribution):
     @cached_property
     def _components(self) -> list[Any]:
         comps = SpectralDistribution._components.func(self)  # type: ignore[attr-defined]
-        x, w = [], []
-        for c in comps:
-            xx, ww = c.nodes(48)
-            x.append(xx)
-            w.append(ww)
-        atoms = self.atoms()
-        mean = float(
-            sum(
-                w_ * x_
-                for x_, w_ in zip(
-                    np.concatenate(x or [np.zeros(0)]), np.concatenate(w or [np.zeros(0)])
-                )
-            )
-        )
-        mean += sum(loc * m for loc, m in atoms.items())
+        # the quadrature mean (self.quadrature() would need these components)
+        mean = sum(float(np.sum(x * w)) for x, w in (c.nodes(48) for c in comps))
+        mean += sum(loc * m for loc, m in self.atoms().items())
         exact = self._exact_moment(1)
         if not abs(mean - exact) <= MEAN_TOL * max(self.radius, abs(exact), 1e-300):
             raise ConvergenceError(
@@ -304,10 +292,7 @@ class AlgebraicDistribution(SpectralDistribution):
         return comps
 
     def _exact_moment(self, k: int) -> float:
-        cache = self.__dict__.setdefault("_moment_cache", [])
-        if len(cache) < k:
-            cache[:] = [float(m) for m in self.law.moments(k)]
-        return cache[k - 1]
+        return float(self.law.moments(k)[k - 1])  # the law keeps its series
 
     def _moment(self, k: int) -> float | None:
         if 1 <= k <= EXACT_ORDER:

@@ -40,7 +40,7 @@ from rmttheory import _params
 from rmttheory.equation import G, Z
 from rmttheory.errors import ParameterError
 
-__all__ = ["AlgebraicLaw", "exact", "short", "branch_factor", "G", "Z"]
+__all__ = ["AlgebraicLaw", "exact", "exact_positive", "short", "branch_factor", "G", "Z"]
 
 _Y, _H = sp.symbols("y h")
 
@@ -78,6 +78,31 @@ def exact(value: Any, name: str = "value") -> sp.Expr:
         return sp.Integer(value)
     v = _params.real(value, name)
     return sp.Rational(repr(v))
+
+
+def exact_positive(value: Any, name: str) -> sp.Expr:
+    """:func:`exact`, refusing a number that is not > 0 (symbols pass).
+
+    Parameters
+    ----------
+    value
+        A number or a sympy expression.
+    name
+        Its name in error messages.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> exact_positive(0.5, "ratio")
+    1/2
+    """
+    x = exact(value, name)
+    if x.is_number and not x > 0:
+        raise ParameterError(f"{name} must be > 0, got {x}")
+    return x
 
 
 def short(value: Any) -> str:
@@ -296,7 +321,11 @@ class AlgebraicLaw:
         r"""Raw moments :math:`m_1, \dots, m_k` (atoms included), exact in the parameters:
         the coefficients of the branch :math:`G = \sum_j m_j z^{-j-1}` at infinity."""
         k = _params.integer(k, "k", minimum=1, maximum=40)
-        return _series(self.poly, k)
+        known = self.__dict__.get("_moments", [])
+        if len(known) < k:  # every operation asks for the mean of its inputs: keep them
+            known = _series(self.poly, k)
+            object.__setattr__(self, "_moments", known)
+        return list(known[:k])
 
     def atom_masses(self) -> dict[float, float]:
         """Atoms as floats (numeric laws only), zero masses dropped."""

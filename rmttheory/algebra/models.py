@@ -45,7 +45,7 @@ from typing import Any
 import sympy as sp
 
 from rmttheory.algebra.classical import discrete, point_mass
-from rmttheory.algebra.law import AlgebraicLaw, exact
+from rmttheory.algebra.law import AlgebraicLaw, exact, exact_positive
 from rmttheory.algebra.operations import change_size, information_plus_noise, scale, wishart
 from rmttheory.constants import gaussian_constants
 from rmttheory.equation import ETA, PHI, PSI, ZETA
@@ -255,11 +255,8 @@ def deep_nonlinear_gram(
     sws = list(sigma_w) if isinstance(sigma_w, Sequence) else [sigma_w] * depth
     if len(sws) != depth:
         raise ParameterError("need one sigma_w per layer")
-    phi_e = exact(phi, "phi")
-    psi_e = [exact(p, "psi") for p in psis]
-    for name, v in [("phi", phi_e)] + [("psi", p) for p in psi_e]:
-        if v.is_number and not v > 0:
-            raise ParameterError(f"{name} must be > 0, got {v}")
+    phi_e = exact_positive(phi, "phi")
+    psi_e = [exact_positive(p, "psi") for p in psis]
     noise_e = exact(noise, "noise")
     if constants is None:
         constants = [(e, z) for _, e, z in network_constants(activations, sws, data_spectrum)]

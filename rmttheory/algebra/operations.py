@@ -41,7 +41,7 @@ from typing import Any
 
 import sympy as sp
 
-from rmttheory.algebra.law import AlgebraicLaw, G, Z, as_poly, exact, short
+from rmttheory.algebra.law import AlgebraicLaw, G, Z, as_poly, exact, exact_positive, short
 from rmttheory.errors import ParameterError
 
 __all__ = [
@@ -86,10 +86,6 @@ def _zero_mass(law: AlgebraicLaw) -> sp.Expr:
     return sum((m for a, m in law.atoms.items() if sp.sympify(a) == 0), sp.Integer(0))
 
 
-def _positive(x: sp.Expr) -> bool | None:
-    return True if x.is_positive else (False if x.is_nonpositive else None)
-
-
 def scale(law: AlgebraicLaw, a: Any) -> AlgebraicLaw:
     r"""The law of :math:`a\lambda`, :math:`a \neq 0`: :math:`L(aG, z/a) = 0`.
 
@@ -114,7 +110,7 @@ def scale(law: AlgebraicLaw, a: Any) -> AlgebraicLaw:
     if a.is_number and a == 0:
         raise ParameterError("scale: a must be nonzero")
     atoms = {sp.sympify(t) * a: m for t, m in law.atoms.items()}
-    nonneg = law.nonnegative and bool(_positive(a))
+    nonneg = law.nonnegative and a.is_positive is True
     mean = None if law.mean_hint is None else law.mean_hint * a
     poly = _compose(law, a * G, 1, Z, a)
     return AlgebraicLaw(poly, atoms, nonneg, f"{short(a)}*({law.name})", mean)
@@ -150,6 +146,9 @@ def invert(law: AlgebraicLaw) -> AlgebraicLaw:
     r"""The law of :math:`1/\lambda` for a law without an atom at 0:
     :math:`G_{inv}(z) = (1 - G(1/z)/z)/z`, so :math:`L(z - z^2 G, 1/z) = 0`.
 
+    The numeric law checks that the result has mass 1 (a law whose density does not
+    vanish at 0 has no finite inverse moments and is refused there).
+
     Parameters
     ----------
     law
@@ -158,9 +157,6 @@ def invert(law: AlgebraicLaw) -> AlgebraicLaw:
     Returns
     -------
     AlgebraicLaw
-
-    The numeric law checks that the result has mass 1 (a law whose density does not
-    vanish at 0 has no finite inverse moments and is refused there).
 
     Examples
     --------
@@ -203,9 +199,7 @@ def change_size(law: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
     >>> law.atoms  # the 2n x 2n matrix has half its eigenvalues at 0
     {0: 1/2}
     """
-    r = exact(ratio, "ratio")
-    if r.is_number and r <= 0:
-        raise ParameterError(f"change_size: ratio must be > 0, got {r}")
+    r = exact_positive(ratio, "change_size: ratio")
     atoms: dict[Any, Any] = {}
     for t, m in law.atoms.items():
         if sp.sympify(t) != 0:
@@ -215,7 +209,7 @@ def change_size(law: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
         raise ParameterError(
             f"change_size: a matrix of relative size {r} cannot hold the rank of {law.name}"
         )
-    atoms[sp.Integer(0)] = zero if zero.is_number else sp.Max(0, zero)
+    atoms[sp.Integer(0)] = sp.Max(0, zero)
     mean = None if law.mean_hint is None else r * law.mean_hint
     return AlgebraicLaw(
         _compose(law, Z * G - (1 - r), r * Z, Z, 1), atoms, law.nonnegative,
@@ -252,9 +246,8 @@ def free_add(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     atoms: dict[Any, Any] = {}
     for ta, ma in a.atoms.items():
         for tb, mb in b.atoms.items():
-            mass = sp.sympify(ma) + sp.sympify(mb) - 1
-            if not (mass.is_number and mass <= 0):
-                atoms[sp.sympify(ta) + sp.sympify(tb)] = mass if mass.is_number else sp.Max(0, mass)
+            # zero masses are dropped by AlgebraicLaw
+            atoms[sp.sympify(ta) + sp.sympify(tb)] = sp.Max(0, sp.sympify(ma) + sp.sympify(mb) - 1)
     mean = a.moments(1)[0] + b.moments(1)[0]
     nonneg = a.nonnegative and b.nonnegative
     return AlgebraicLaw(res, atoms, nonneg, f"({a.name}) [+] ({b.name})", mean)
@@ -297,15 +290,13 @@ def free_multiply(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     atoms: dict[Any, Any] = {}
     za, zb = _zero_mass(a), _zero_mass(b)
     if za != 0 or zb != 0:
-        atoms[sp.Integer(0)] = (
-            sp.Max(za, zb) if not (za.is_number and zb.is_number) else max(za, zb)
-        )
+        atoms[sp.Integer(0)] = sp.Max(za, zb)
     for ta, ma in a.atoms.items():
         for tb, mb in b.atoms.items():
-            if sp.sympify(ta) != 0 and sp.sympify(tb) != 0:
-                mass = sp.sympify(ma) + sp.sympify(mb) - 1
-                if not (mass.is_number and mass <= 0):
-                    atoms[sp.sympify(ta) * sp.sympify(tb)] = mass
+            if sp.sympify(ta) != 0 and sp.sympify(tb) != 0:  # zero masses are dropped
+                atoms[sp.sympify(ta) * sp.sympify(tb)] = sp.Max(
+                    0, sp.sympify(ma) + sp.sympify(mb) - 1
+                )
     mean = a.moments(1)[0] * b.moments(1)[0]
     return AlgebraicLaw(out, atoms, True, f"({a.name}) [x] ({b.name})", mean)
 
@@ -341,17 +332,10 @@ def wishart(population: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
     """
     if not population.nonnegative:
         raise ParameterError("wishart: the population must live on [0, inf)")
-    c = exact(ratio, "ratio")
-    if c.is_number and c <= 0:
-        raise ParameterError(f"wishart: ratio must be > 0, got {c}")
+    c = exact_positive(ratio, "wishart: ratio")
     den = 1 - c + c * Z * G
     out = _compose(population, G * den, 1, Z, den)
-    zero = _zero_mass(population)
-    rank = 1 - 1 / c
-    if c.is_number and zero.is_number:
-        mass: Any = max(zero, rank, sp.Integer(0))
-    else:
-        mass = sp.Max(zero, rank, 0)
+    mass = sp.Max(_zero_mass(population), 1 - 1 / c, 0)
     mean = population.moments(1)[0]
     return AlgebraicLaw(
         out, {sp.Integer(0): mass}, True, f"wishart({population.name}, {short(c)})", mean
@@ -391,18 +375,15 @@ def information_plus_noise(signal: AlgebraicLaw, ratio: Any, noise: Any) -> Alge
     """
     if not signal.nonnegative:
         raise ParameterError("information_plus_noise: the signal law must live on [0, inf)")
-    c = exact(ratio, "ratio")
+    c = exact_positive(ratio, "information_plus_noise: ratio")
     s2 = exact(noise, "noise")
-    if c.is_number and c <= 0:
-        raise ParameterError(f"information_plus_noise: ratio must be > 0, got {c}")
     if s2.is_number and s2 < 0:
         raise ParameterError(f"information_plus_noise: noise variance must be >= 0, got {s2}")
     if s2.is_number and s2 == 0:
         return signal
     alpha = 1 - s2 * c * G
     out = _compose(signal, G, alpha, alpha**2 * Z - alpha * s2 * (1 - c), 1)
-    rank = 1 - 1 / c
-    mass: Any = max(rank, sp.Integer(0)) if c.is_number else sp.Max(0, rank)
+    mass = sp.Max(0, 1 - 1 / c)
     mean = signal.moments(1)[0] + s2
     name = f"info+noise({signal.name}, {short(c)}, {short(s2)})"
     return AlgebraicLaw(out, {sp.Integer(0): mass}, True, name, mean)

@@ -121,18 +121,18 @@ def cmd_derive(args: argparse.Namespace) -> int:
     lines = [law.latex() if args.latex else str(law)]
     if law.is_numeric:
         dist = law.distribution()
-        support = dist.support()
-        top = max([hi for _, hi in support] + list(dist.atoms()) + [0.0])
+        support, atoms, mean = dist.support(), dist.atoms(), dist.mean()
+        top = max([hi for _, hi in support] + list(atoms) + [0.0])
         x = np.linspace(0, top * 1.05, args.points)
         dens = dist.pdf(x)
         payload.update(
             support=[list(iv) for iv in support],
-            atoms={str(k): v for k, v in dist.atoms().items()},
-            mean=dist.mean(),
+            atoms={str(k): v for k, v in atoms.items()},
+            mean=mean,
             x=x.tolist(),
             density=[d if np.isfinite(d) else None for d in dens.tolist()],
         )
-        lines.append(f"support {support}, atoms {dist.atoms()}, mean {dist.mean():.12g}")
+        lines.append(f"support {support}, atoms {atoms}, mean {mean:.12g}")
         lines += [f"{xi:14.8g} {di:.12g}" for xi, di in zip(x, dens)]
         eig = None
         if args.simulate:
