@@ -185,7 +185,21 @@ def cmd_features(args: argparse.Namespace) -> int:
         raise RmtError("--width must be in [1, 10^6]")
     if args.trials < 2:
         raise RmtError("--trials must be >= 2")
+    if not 2 <= args.replicates <= 64:
+        raise RmtError("--replicates must be in [2, 64]")
     dm = design_matrix(args.dataset, args.n_samples, n_test=args.n_test, seed=args.seed)
+    if args.equivalent == "fluctuating":
+        from rmttheory.regression.fluctuating import default_samples
+        from rmttheory.resources import require_bytes
+
+        M = default_samples(dm.n, args.width)
+        require_bytes(8 * 3 * M * M, f"the fluctuating equivalent at N = {args.width} "
+                      f"({M} draws of w; --equivalent llc needs none)")  # fmt: skip
+        _args.require_seconds(
+            args.replicates * (30.0 * M * dm.n**2 + 2.0 * M**2 * dm.n + M**3),
+            "the fluctuating equivalent",
+            "lower --width or --n-samples, or use --equivalent llc",
+        )
     if args.simulate:
         _args.require_seconds(
             args.trials * (2.0 * args.width * dm.n * (dm.n + dm.dim + dm.n_test) + 10 * dm.n**3),
@@ -194,8 +208,9 @@ def cmd_features(args: argparse.Namespace) -> int:
         )
     has_test = dm.Y is not None and dm.n_test > 0
     eq = RandomFeaturesEquivalent.from_data(
-        args.act, dm.X, dm.X_test if has_test else None, sigma_w=args.sigma_w
-    )
+        args.act, dm.X, dm.X_test if has_test else None, sigma_w=args.sigma_w,
+        method=args.equivalent, replicates=args.replicates, seed=args.seed,
+    )  # fmt: skip
     law = eq.spectrum(args.width)
     sup = law.support()
     top = 1.05 * sup[-1][1]
@@ -206,12 +221,15 @@ def cmd_features(args: argparse.Namespace) -> int:
         "dim": dm.dim, "width": args.width, "sigma_w": args.sigma_w, "ridge": args.ridge,
         "kernel": eq.kernel, "support": [list(iv) for iv in sup], "atom": law.atom_mass,
         "mean": law.mean(), "x": x.tolist(), "cdf": law.cdf(x).tolist(),
-        "train_mse": None, "test_mse": None,
+        "equivalent": eq.method, "cdf_error": float(getattr(law, "numerical_error", 0.0)),
+        "train_mse": None, "test_mse": None, "train_mse_se": None, "test_mse_se": None,
     }  # fmt: skip
     if dm.Y is not None:
-        payload["train_mse"] = eq.train_mse(dm.Y, args.ridge, args.width)
+        err = eq.errors(dm.Y, dm.Y_test if has_test else None, args.ridge, args.width)
+        payload["train_mse"], payload["train_mse_se"] = err.train, err.train_se
+        payload["samples"], payload["replicates"] = err.samples, err.replicates
         if has_test:
-            payload["test_mse"] = eq.test_mse(dm.Y, dm.Y_test, args.ridge, args.width)
+            payload["test_mse"], payload["test_mse_se"] = err.test, err.test_se
     sim = None
     if args.simulate:
         from rmttheory.validation.features import features_point, sample_features
@@ -250,14 +268,17 @@ def cmd_features(args: argparse.Namespace) -> int:
     lines = [
         f"{args.act} random features on {dm.name}: n = {dm.n}, d = {dm.dim}, N = {args.width}, "
         f"sigma_w = {args.sigma_w:g} (kernel: {eq.kernel['method']}, error bound "
-        f"{eq.kernel['error_bound']:.2g})",
+        f"{eq.kernel['error_bound']:.2g}; {eq.method} equivalent)",
         f"spectrum of K: support {[tuple(round(v, 6) for v in iv) for iv in sup[:4]]}"
         + (f" ... ({len(sup)} components)" if len(sup) > 4 else "")
         + f", atom at 0 {law.atom_mass:.4g}, mean {law.mean():.6g}",
     ]
     if payload["train_mse"] is not None:
-        lines.append(f"ridge {args.ridge:g}: train MSE {payload['train_mse']:.6g}"
-                     + (f", test MSE {payload['test_mse']:.6g}" if has_test else ""))  # fmt: skip
+        lines.append(f"ridge {args.ridge:g}: train MSE {payload['train_mse']:.6g} "
+                     f"± {payload['train_mse_se']:.2g}"
+                     + (f", test MSE {payload['test_mse']:.6g} ± {payload['test_mse_se']:.2g}"
+                        if has_test else "")
+                     + " (± numerical standard error)")  # fmt: skip
     if "simulated" in payload:
         s = payload["simulated"]
         lines.append(f"simulated ({args.trials} draws): KS {s['ks']:.4f} (tol {s['ks_tol']:.4f}, "
@@ -336,6 +357,10 @@ def register(sub: Any) -> None:
     p.add_argument("--sigma-w", type=_args.positive_float, default=1.0,
                    help="weights N(0, sigma_w^2/d) (default 1)")  # fmt: skip
     p.add_argument("--points", type=int, default=200, help="cdf grid points")
+    p.add_argument("--equivalent", default="fluctuating", choices=["fluctuating", "llc"],
+                   help="fluctuating (delta(w) kept; default) or llc (Louart-Liao-Couillet)")  # fmt: skip
+    p.add_argument("--replicates", type=int, default=4,
+                   help="fluctuating: independent replicates of the draws of w (>= 2)")  # fmt: skip
     p.add_argument("--simulate", action="store_true", help="sample W and compare")
     p.add_argument("--trials", type=int, default=4, help="simulation: draws of W")
     _args.add_seed(p)

@@ -1,22 +1,24 @@
 r"""Limiting spectral laws sharing one protocol (:class:`SpectralDistribution`).
 
-=========================  ==============================================================
-law                        of
-=========================  ==============================================================
-:class:`MarchenkoPastur`   a white Wishart matrix (closed form)
-:class:`LinearNetwork`     a linear layer's Gram matrix (a product of two Wisharts)
-:class:`PenningtonWorah`   the Gram matrix of random features f(WX)
-:class:`SilversteinLaw`    a sample covariance with any population, optionally deformed
-:class:`RatioLaw`          adjacent-gap ratios (Poisson, GOE/GUE/GSE surmises)
-:class:`WignerSurmise`     nearest-neighbour spacings (surmises, Poisson)
-:class:`GaudinGOE`         the exact large-N GOE spacing law
-:class:`ScaledLaw`         :math:`a\lambda` for another law's :math:`\lambda`
-=========================  ==============================================================
+==============================  =================================================================
+law                             of
+==============================  =================================================================
+:class:`MarchenkoPastur`        a white Wishart matrix (closed form)
+:class:`LinearNetwork`          a linear layer's Gram matrix (a product of two Wisharts)
+:class:`PenningtonWorah`        the Gram matrix of random features f(WX)
+:class:`SilversteinLaw`         a sample covariance with any population, optionally deformed
+:class:`MixtureSilversteinLaw`  a sample covariance whose rows come from a mixture of populations
+:class:`RatioLaw`               adjacent-gap ratios (Poisson, GOE/GUE/GSE surmises)
+:class:`WignerSurmise`          nearest-neighbour spacings (surmises, Poisson)
+:class:`GaudinGOE`              the exact large-N GOE spacing law
+:class:`ScaledLaw`              :math:`a\lambda` for another law's :math:`\lambda`
+==============================  =================================================================
 """
 
 from rmttheory.distributions.base import SpectralDistribution
 from rmttheory.distributions.linear_network import LinearNetwork
 from rmttheory.distributions.marchenko_pastur import MarchenkoPastur
+from rmttheory.distributions.mixture import MixtureSilversteinLaw
 from rmttheory.distributions.pennington_worah import PenningtonWorah
 from rmttheory.distributions.ratio import RatioLaw
 from rmttheory.distributions.silverstein import SilversteinLaw
@@ -29,6 +31,7 @@ __all__ = [
     "LinearNetwork",
     "PenningtonWorah",
     "SilversteinLaw",
+    "MixtureSilversteinLaw",
     "RatioLaw",
     "WignerSurmise",
     "GaudinGOE",

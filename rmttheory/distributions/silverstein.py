@@ -226,6 +226,10 @@ class SilversteinLaw(SpectralDistribution):
         golden section, is below 1).  All roots by vectorized bisection.
         """
         t, idx = np.unique(self.tau, return_inverse=True)
+        # nodes equal up to round-off are one node (h has no room between them)
+        first = np.concatenate([[True], np.diff(t) > 1e-12 * t[1:]])
+        idx = (np.cumsum(first) - 1)[idx]
+        t = t[first]
         w = np.bincount(idx, weights=self.w)
         g = self.gamma
 
