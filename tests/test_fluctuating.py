@@ -20,12 +20,8 @@ import pytest
 from rmttheory.data import design_matrix
 from rmttheory.errors import ParameterError
 from rmttheory.regression import RandomFeaturesEquivalent
-from rmttheory.regression.fluctuating import (
-    FeatureSampler,
-    _replicate,
-    debiased_weights,
-    fluctuating_errors,
-)
+from rmttheory.regression.fluctuating import _replicate, debiased_weights, fluctuating_errors
+from rmttheory.regression.sampler import FeatureSampler
 from rmttheory.validation.features import sample_features
 from rmttheory.validation.tolerance import ks_tolerance, mean_check
 

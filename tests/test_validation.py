@@ -91,18 +91,26 @@ def test_quick_report_content(quick_report):
     assert abs(scaling["slope_sim"] - scaling["exponent_theory"]) < 0.2
     # derived laws (rmttheory.algebra): pass, and the structure-removed theory is rejected
     derived = [c for c in data["checks"] if c["section"] == "derived"]
-    assert len(derived) == 3 and all(c["passed"] for c in derived)
-    structure = {"isotropic data", "last layer only", "noise x 1.1"}
+    assert len(derived) == 4 and all(c["passed"] for c in derived)
+    structure = {"isotropic data", "last layer only", "noise x 1.1", "limit law"}
     assert all(any(r["reject"] for r in c["power"] if r["perturbation"] in structure)
                for c in derived)  # fmt: skip
     assert (out / "derived_laws.png").stat().st_size > 20_000 and "Derived laws" in md
+    assert "Conditional on the data" in md
+    # the finite-size map: the laws meant to hold do at every size; the findings are reported
+    sizes = [c for c in data["checks"] if c["section"] == "size_map"]
+    assert len(sizes) == 5 * 3 and all(c["passed"] for c in sizes)
+    fams = {f["family"]: f for f in data["sections"]["size_map"]["families"]}
+    assert min(p["ratio"] for p in fams["x^2 - 1"]["points"]) > 2  # the slow limit law
+    assert fams["digits (LLC)"]["fit"]["rate"] < 0.5 < fams["digits (fluct.)"]["fit"]["rate"]
+    assert (out / "finite_size_map.png").stat().st_size > 20_000 and "Finite-size map" in md
 
 
 def test_rerun_recomputes_nothing(quick_report):
     out, _ = quick_report
     files = [
         f
-        for d in ("points", "hessians", "sections", "derived")
+        for d in ("points", "hessians", "sections", "derived", "size_map")
         for f in sorted((out / d).glob("*.json"))
     ]
     before = {f: f.stat().st_mtime_ns for f in files}

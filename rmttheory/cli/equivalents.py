@@ -189,7 +189,7 @@ def cmd_features(args: argparse.Namespace) -> int:
         raise RmtError("--replicates must be in [2, 64]")
     dm = design_matrix(args.dataset, args.n_samples, n_test=args.n_test, seed=args.seed)
     if args.equivalent == "fluctuating":
-        from rmttheory.regression.fluctuating import default_samples
+        from rmttheory.regression.sampler import default_samples
         from rmttheory.resources import require_bytes
 
         M = default_samples(dm.n, args.width)

@@ -12,6 +12,7 @@ law                             of
 :class:`WignerSurmise`          nearest-neighbour spacings (surmises, Poisson)
 :class:`GaudinGOE`              the exact large-N GOE spacing law
 :class:`ScaledLaw`              :math:`a\lambda` for another law's :math:`\lambda`
+:class:`ChangeOfSizeLaw`        :math:`AA^\top` from the law of :math:`A^\top A`
 ==============================  =================================================================
 """
 
@@ -23,7 +24,7 @@ from rmttheory.distributions.pennington_worah import PenningtonWorah
 from rmttheory.distributions.ratio import RatioLaw
 from rmttheory.distributions.silverstein import SilversteinLaw
 from rmttheory.distributions.spacing import GaudinGOE, WignerSurmise
-from rmttheory.distributions.transforms import ScaledLaw
+from rmttheory.distributions.transforms import ChangeOfSizeLaw, ScaledLaw
 
 __all__ = [
     "SpectralDistribution",
@@ -36,4 +37,5 @@ __all__ = [
     "WignerSurmise",
     "GaudinGOE",
     "ScaledLaw",
+    "ChangeOfSizeLaw",
 ]

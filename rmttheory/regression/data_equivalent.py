@@ -69,12 +69,8 @@ from rmttheory._params import SeedLike
 from rmttheory.distributions import MixtureSilversteinLaw, SilversteinLaw, SpectralDistribution
 from rmttheory.errors import ConvergenceError, ParameterError
 from rmttheory.kernels.expected import ExpectedKernel, expected_kernel, expected_kernel_diagonal
-from rmttheory.regression.fluctuating import (
-    FeatureSampler,
-    FluctuatingErrors,
-    energy_profiles,
-    fluctuating_errors,
-)
+from rmttheory.regression.fluctuating import FluctuatingErrors, fluctuating_errors
+from rmttheory.regression.sampler import FeatureSampler, energy_profiles
 from rmttheory.resources import require_bytes
 
 __all__ = ["RandomFeaturesEquivalent", "METHODS"]
@@ -108,10 +104,10 @@ class RandomFeaturesEquivalent:
         ``"llc"`` or ``"fluctuating"`` (module docstring; the latter needs ``sampler``).
     sampler
         Draws of the rows :math:`\\sigma(w)` on the data (:class:`FeatureSampler`).
-    replicates, samples, spectrum_samples
+    replicates, samples, spectrum_samples, samples_factor
         Fluctuating equivalent: independent replicates of the errors, draws of
-        :math:`w` per replicate (default :func:`~rmttheory.regression.fluctuating.default_samples`),
-        and energy profiles of the spectrum.
+        :math:`w` per replicate (default :func:`~rmttheory.regression.sampler.default_samples`
+        with ``samples_factor``), and energy profiles of the spectrum.
 
     Examples
     --------
@@ -133,6 +129,7 @@ class RandomFeaturesEquivalent:
     replicates: int = 4
     samples: int | None = None
     spectrum_samples: int = 2000
+    samples_factor: float = 4.0
 
     def __post_init__(self) -> None:
         self.method = _params.choice(self.method, "method", METHODS)
@@ -169,6 +166,7 @@ class RandomFeaturesEquivalent:
         self._u = u
         self._laws: dict[tuple[str, int], SpectralDistribution] = {}  # one law per width
         self._errors: dict[tuple, FluctuatingErrors] = {}
+        self._warm: dict[tuple[int, int], np.ndarray] = {}  # converged fixed points by draws
         self._profiles: np.ndarray | None = None
         if self.phi_cross is not None:
             self._cross_u = self.phi_cross @ u  # Phi_hatX,X in the eigenbasis
@@ -189,6 +187,7 @@ class RandomFeaturesEquivalent:
         samples: int | None = None,
         spectrum_samples: int = 2000,
         seed: SeedLike = 0,
+        samples_factor: float = 4.0,
     ) -> RandomFeaturesEquivalent:
         """From an activation and data (``d × n``; test data ``d × n_test``).
 
@@ -204,7 +203,8 @@ class RandomFeaturesEquivalent:
         k: ExpectedKernel = expected_kernel(act, X, sigma_w=sigma_w, tol=tol)
         info = k.to_dict()
         extra: dict[str, Any] = {"method": method, "replicates": replicates, "samples": samples,
-                                 "spectrum_samples": spectrum_samples}  # fmt: skip
+                                 "spectrum_samples": spectrum_samples,
+                                 "samples_factor": samples_factor}  # fmt: skip
         if X_test is not None:
             X_test = _matrix(X_test, "X_test")
         if method == "fluctuating":
@@ -359,7 +359,8 @@ class RandomFeaturesEquivalent:
             assert self.sampler is not None
             self._errors[key] = fluctuating_errors(
                 self.sampler, Y, Y_test, lam, N, start=self.quadratic_forms,
-                samples=self.samples, replicates=R,
+                samples=self.samples, replicates=R, samples_factor=self.samples_factor,
+                warm=self._warm,
             )  # fmt: skip
         return self._errors[key]
 

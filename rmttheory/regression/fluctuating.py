@@ -72,46 +72,16 @@ import numpy as np
 from scipy.linalg import blas, cho_factor, cho_solve, solve_triangular
 
 from rmttheory import _params
-from rmttheory._params import SeedLike
-from rmttheory.activation import activation
 from rmttheory.errors import ConvergenceError, ParameterError
+from rmttheory.regression.sampler import FeatureSampler, default_samples
 from rmttheory.resources import require_bytes
 
 __all__ = [
-    "FeatureSampler",
     "FluctuatingErrors",
     "fluctuating_errors",
     "debiased_weights",
     "plain_weights",
-    "energy_profiles",
-    "default_samples",
 ]
-
-
-def default_samples(n: int, width: int) -> int:
-    """Draws of :math:`w` per replicate: :math:`\\max(2n, \\min(4N, \\max(2N, 8000)), 500)`.
-
-    The debiasing needs :math:`M > N`; its remaining error is O(N/(Mn)): on digits the
-    small-ridge training error at :math:`M = 2N` is 1.7% above :math:`M = 8N` at
-    :math:`n = 300` and within 0.3% at :math:`n = 1000`
-    (``tests/test_fluctuating.py::test_errors_do_not_depend_on_the_number_of_draws``), so
-    :math:`4N` draws are used up to 8,000 (the :math:`M\\times M` systems), :math:`2N` beyond.
-
-    Parameters
-    ----------
-    n, width
-        Training samples and :math:`N`.
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> default_samples(1000, 1000), default_samples(1000, 4000)
-    (4000, 8000)
-    """
-    return int(max(2 * n, min(4 * width, max(2 * width, 8000)), 500))
 
 
 def debiased_weights(e: np.ndarray, width: int, samples: int) -> tuple[np.ndarray, np.ndarray]:
@@ -140,96 +110,6 @@ def debiased_weights(e: np.ndarray, width: int, samples: int) -> tuple[np.ndarra
     g = 2.0 / (b + np.sqrt(b * b - 4.0 * c))
     dg = (g / N - g * g / M) / (2.0 * e * g / M - b)
     return g, dg
-
-
-@dataclass
-class FeatureSampler:
-    """Draws of random-feature rows :math:`\\sigma(w)` on fixed data.
-
-    Parameters
-    ----------
-    act
-        Activation.
-    X, X_test
-        Data (``d × n``) and held-out data (``d × n_test`` or None).
-    sigma_w
-        Weight scale.
-    seed
-        Seeds every draw (``numpy.random.default_rng``).
-
-    Examples
-    --------
-    >>> s = FeatureSampler("relu", np.ones((3, 4)))
-    >>> S, St = s.draw(5, 0)
-    >>> S.shape, St is None
-    ((5, 4), True)
-    """
-
-    act: Any
-    X: np.ndarray
-    X_test: np.ndarray | None = None
-    sigma_w: float = 1.0
-    seed: SeedLike = 0
-
-    def __post_init__(self) -> None:
-        self._f = activation(self.act).numpy()
-        self.sigma_w = _params.real(self.sigma_w, "sigma_w", positive=True)
-        root = np.random.default_rng(self.seed)
-        self._keys = root.integers(0, 2**62, size=64)
-
-    @property
-    def dim(self) -> int:
-        return int(self.X.shape[0])
-
-    def draw(self, samples: int, replicate: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """``samples`` rows on the training and test data, from the replicate's own stream."""
-        samples = _params.integer(samples, "samples", minimum=2)
-        n = self.X.shape[1] + (0 if self.X_test is None else self.X_test.shape[1])
-        require_bytes(8 * samples * (n + self.dim) * 2, f"{samples} random-feature draws")
-        rng = np.random.default_rng([int(self._keys[replicate % 64]), replicate])
-        W = rng.standard_normal((samples, self.dim)) * (self.sigma_w / math.sqrt(self.dim))
-        with np.errstate(over="ignore", invalid="ignore"):
-            S = np.asarray(self._f(W @ self.X), dtype=float)
-            St = None if self.X_test is None else np.asarray(self._f(W @ self.X_test), float)
-        if not np.all(np.isfinite(S)) or (St is not None and not np.all(np.isfinite(St))):
-            raise ParameterError("the activation is not finite on the pre-activations")
-        return S, St
-
-
-def energy_profiles(
-    sampler: FeatureSampler, U: np.ndarray, t: np.ndarray, samples: int
-) -> np.ndarray:
-    """Energy profiles :math:`E_{mk} = (u_k^\\top\\sigma(w_m))^2`, rescaled per direction to
-    mean :math:`t_k` (the exact eigenvalues of :math:`\\Phi`), for
-    :class:`~rmttheory.distributions.MixtureSilversteinLaw`.
-
-    Parameters
-    ----------
-    sampler
-        The rows' sampler (replicate stream 63 is used).
-    U, t
-        Eigenvectors (columns) and eigenvalues of :math:`\\Phi`.
-    samples
-        Number of profiles :math:`M`.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``M × n``.
-
-    Examples
-    --------
-    >>> X = np.random.default_rng(0).standard_normal((5, 8))
-    >>> t, U = np.linalg.eigh(X.T @ X / 5 + np.eye(8))
-    >>> E = energy_profiles(FeatureSampler("tanh", X), U, t, 100)
-    >>> E.shape, bool(np.allclose(E.mean(axis=0), t))
-    ((100, 8), True)
-    """
-    S, _ = sampler.draw(samples, 63)
-    E = (S @ U) ** 2
-    mean = E.mean(axis=0)
-    scale = np.where(mean > 0, t / np.where(mean > 0, mean, 1.0), 0.0)
-    return E * scale[None, :]
 
 
 # -- one replicate ---------------------------------------------------------------------
@@ -313,7 +193,7 @@ def _replicate(
     e0: np.ndarray,
     tol: float,
     weights: Any = debiased_weights,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     M, n = S.shape
     St_T = np.ascontiguousarray(S.T)
 
@@ -331,6 +211,7 @@ def _replicate(
     e = _anderson(F, e0, tol)
     L = chol(e)
     g, dg = weights(e, width, M)
+    solution = e
     Z = solve_triangular(L, St_T, lower=True, check_finite=False)  # L^{-1} S^T
     P = Z.T @ Z  # sigma_m^T Qhat sigma_m'
     d = np.sqrt(np.maximum(-dg, 0.0) / M)
@@ -350,7 +231,7 @@ def _replicate(
     c = np.einsum("ij,ij->j", QZ, QZ)  # |Qhat sigma_m|^2
     p = cho_solve(Hf, d * c, check_finite=False) / np.where(d > 0, d, 1.0)
     train = lam**2 * (float(np.sum(QY * QY)) + float(np.sum(-dg * p * yq2)) / M) / n
-    out = {"train": train, "delta_mean": float(np.mean(e)) / width}
+    out: dict[str, Any] = {"train": train, "delta_mean": float(np.mean(e)) / width, "e": solution}
     if St is not None and Y_test is not None:
         C = (St * g[:, None]).T @ S / M  # n_test × n
         CQ = cho_solve((L, True), C.T, check_finite=False).T  # C Qhat
@@ -406,8 +287,10 @@ def fluctuating_errors(
     start: Any,
     samples: int | None = None,
     replicates: int = 4,
-    tol: float = 1e-10,
+    tol: float = 1e-9,
     debias: bool = True,
+    samples_factor: float = 4.0,
+    warm: dict[tuple[int, int], np.ndarray] | None = None,
 ) -> FluctuatingErrors:
     """Errors of the kept-:math:`\\delta(w)` equivalent by debiased Monte Carlo (module docstring).
 
@@ -423,7 +306,8 @@ def fluctuating_errors(
         A function ``(S, lam, width) -> e0`` giving the starting quadratic forms (the
         LLC solution, :meth:`RandomFeaturesEquivalent.quadratic_forms`).
     samples
-        Draws per replicate (default :func:`default_samples`; must exceed ``width``).
+        Draws per replicate (default :func:`~rmttheory.regression.sampler.default_samples`
+        with ``samples_factor``; must exceed ``width``).
     replicates
         Independent replicates (>= 2 for a standard error).
     tol
@@ -431,6 +315,11 @@ def fluctuating_errors(
     debias
         Correct the weights for the sampled matrix (module docstring); ``False`` gives
         the plain, O(n/M)-biased estimate (for comparison only).
+    samples_factor
+        :math:`c` of :func:`~rmttheory.regression.sampler.default_samples`.
+    warm
+        Converged quadratic forms by (replicate, draws), read as starting points (the same
+        draws at a nearby ridge or width converge in a few steps) and updated.
 
     Returns
     -------
@@ -449,7 +338,11 @@ def fluctuating_errors(
     lam = _params.real(lam, "lam", positive=True)
     N = _params.integer(width, "width", minimum=1)
     n = sampler.X.shape[1]
-    M = default_samples(n, N) if samples is None else _params.integer(samples, "samples")
+    M = (
+        default_samples(n, N, samples_factor)
+        if samples is None
+        else _params.integer(samples, "samples")
+    )
     if M <= N and debias:
         raise ParameterError(f"samples must exceed the width ({N}), got {M}")
     weights = debiased_weights if debias else plain_weights
@@ -459,7 +352,11 @@ def fluctuating_errors(
     vals: dict[str, list[float]] = {"train": [], "test": []}
     for r in range(R):
         S, St = sampler.draw(M, r)
-        out = _replicate(S, St, Y, Y_test, lam, N, start(S, lam, N), tol, weights)
+        e0 = warm.get((r, M)) if warm is not None else None
+        out = _replicate(S, St, Y, Y_test, lam, N, start(S, lam, N) if e0 is None else e0,
+                         tol, weights)  # fmt: skip
+        if warm is not None:
+            warm[(r, M)] = out["e"]
         vals["train"].append(out["train"])
         if "test" in out:
             vals["test"].append(out["test"])

@@ -14,6 +14,17 @@ entries and sets :math:`Y_\ell = f_\ell(W_\ell Y_{\ell-1}) - \mathbb E f_\ell(\s
 :math:`\tau^2`-variance Gaussian noise to the last layer; the spectrum is that of
 :math:`Y_LY_L^\top/m`.
 
+:meth:`DerivedModel.conditional_law` is the prediction *at the data in hand*: for one
+layer without feature noise, the random-features equivalent on the given :math:`X`
+(:class:`~rmttheory.regression.RandomFeaturesEquivalent`, by default the fluctuating one)
+mapped from :math:`K = Y^\top Y/n_1` to :math:`M = YY^\top/m`
+(:class:`~rmttheory.distributions.ChangeOfSizeLaw`).  It keeps what the limit law
+averages away at finite :math:`n_0`: the realized column norms of :math:`X` (their
+spread :math:`\sqrt{2/n_0}` moves the feature means of an even activation) and the
+realized data spectrum.  ``check_model(..., conditional=True)`` fixes one :math:`X`,
+samples only :math:`W`, and checks the conditional law (the limit law is then one of
+the wrong theories).
+
 :func:`check_model` compares pooled sampled spectra with the derived law by the KS
 distance within :func:`~rmttheory.validation.tolerance.ks_tolerance` (false-alarm
 rate :data:`~rmttheory.validation.tolerance.ALPHA`, the Wishart null at the same
@@ -36,13 +47,14 @@ from rmttheory import _params
 from rmttheory._params import SeedLike
 from rmttheory.activation import activation
 from rmttheory.algebra.law import AlgebraicLaw
+from rmttheory.distributions import ChangeOfSizeLaw, ScaledLaw, SpectralDistribution
 from rmttheory.algebra.models import deep_nonlinear_gram, network_constants
 from rmttheory.constants import gaussian_constants
 from rmttheory.errors import ParameterError
 from rmttheory.resources import require_bytes
 from rmttheory.validation.tolerance import ALPHA, ks_tolerance
 
-__all__ = ["DerivedModel", "check_model"]
+__all__ = ["DerivedModel", "check_model", "check_conditional"]
 
 
 @dataclass(frozen=True)
@@ -144,12 +156,86 @@ class DerivedModel:
         counts[-1] = self.n0 - sum(counts[:-1])
         return np.sqrt(np.repeat([float(v) for v, _ in items], counts))
 
-    def sample(self, rng: SeedLike = None) -> np.ndarray:
-        """Eigenvalues of one sampled :math:`Y_LY_L^\\top/m` (ascending)."""
+    def sample_data(self, rng: SeedLike = None) -> np.ndarray:
+        """One data matrix :math:`X` (``n0 × m``, columns :math:`\\mathcal N(0,\\Sigma_x)`)."""
+        rng = np.random.default_rng(rng)
+        return self._data_scales()[:, None] * rng.standard_normal((self.n0, self.m))
+
+    def centered_activation(self, layer: int = 0) -> Any:
+        """:math:`f_\\ell - \\mathbb E f_\\ell(\\sigma_\\ell z)`, the features the model samples."""
+        sigma2 = float(self.constants()[layer][0])
+        act = activation(self.activations[layer])
+        mean = gaussian_constants(act, math.sqrt(sigma2), 1.0, digits=15).mean
+        if act.is_symbolic:
+            assert act.expr is not None
+            return activation(act.expr - sp.Float(mean, 20))
+        f = act.numpy()
+        return lambda x: f(x) - mean
+
+    def conditional_equivalent(
+        self, X: Any, *, method: str = "fluctuating", spectrum_samples: int = 1000,
+        seed: SeedLike = 0,
+    ) -> Any:  # fmt: skip
+        """The random-features equivalent of this (one-layer) model on the data ``X``.
+
+        Parameters
+        ----------
+        X
+            Data (``n0 × m``).
+        method
+            ``"fluctuating"`` or ``"llc"`` (:class:`~rmttheory.regression.RandomFeaturesEquivalent`).
+        spectrum_samples, seed
+            Energy profiles of the fluctuating law and their seed.
+
+        Returns
+        -------
+        RandomFeaturesEquivalent
+        """
+        import hashlib
+
+        from rmttheory.regression import RandomFeaturesEquivalent
+
+        if len(self.widths) != 1 or self.noise:
+            raise ParameterError("conditional laws cover one layer without feature noise")
+        X = _params.real_array(X, "X", allow_empty=False, finite=True)
+        if X.shape != (self.n0, self.m):
+            raise ParameterError(f"X must be {self.n0} × {self.m}, got {X.shape}")
+        key = f"conditional {method} {spectrum_samples} {hashlib.sha1(X.tobytes()).hexdigest()}"
+        if key not in self._cache:
+            self._cache[key] = RandomFeaturesEquivalent.from_data(
+                self.centered_activation(), X, sigma_w=self.sigma_w, method=method,
+                spectrum_samples=spectrum_samples, seed=seed,
+            )  # fmt: skip
+        return self._cache[key]
+
+    def conditional_law(self, X: Any, width: int | None = None, **kw: Any) -> SpectralDistribution:
+        """The law of :math:`M = YY^\\top/m` given the data ``X`` (module docstring).
+
+        Parameters
+        ----------
+        X
+            Data (``n0 × m``).
+        width
+            :math:`n_1` (default the model's).
+        **kw
+            ``method``, ``spectrum_samples``, ``seed`` of :meth:`conditional_equivalent`.
+
+        Returns
+        -------
+        SpectralDistribution
+        """
+        eq = self.conditional_equivalent(X, **kw)
+        N = self.widths[0] if width is None else _params.integer(width, "width", minimum=1)
+        return ScaledLaw(ChangeOfSizeLaw(eq.spectrum(N), self.m, N), N / self.m)
+
+    def sample(self, rng: SeedLike = None, X: Any = None) -> np.ndarray:
+        """Eigenvalues of one sampled :math:`Y_LY_L^\\top/m` (ascending); a new :math:`X`
+        unless one is given."""
         rng = np.random.default_rng(rng)
         dims = (self.n0, *self.widths)
         require_bytes(8 * (max(dims) * self.m * 3 + max(dims) ** 2), "derived model sample")
-        X = self._data_scales()[:, None] * rng.standard_normal((self.n0, self.m))
+        if X is None:
+            X = self.sample_data(rng)
         for k, act in enumerate(self.activations):
             sigma2 = float(self.constants()[k][0])
             W = rng.standard_normal((dims[k + 1], dims[k])) * (self.sigma_w / math.sqrt(dims[k]))
@@ -263,3 +349,74 @@ def check_model(
         "power": power,
         **extra,
     }
+
+
+def check_conditional(
+    model: DerivedModel,
+    seeds: int = 4,
+    rng: SeedLike = 0,
+    alpha: float = ALPHA,
+    *,
+    method: str = "fluctuating",
+    spectrum_samples: int = 1000,
+) -> dict[str, Any]:
+    """One data matrix, ``seeds`` draws of the weights: the law conditional on the data
+    (:meth:`DerivedModel.conditional_law`) against the pooled spectra.
+
+    Parameters
+    ----------
+    model
+        A one-layer model without feature noise.
+    seeds
+        Draws of :math:`W` pooled (the data are drawn once, first).
+    rng
+        Seed of the data and the weights.
+    alpha
+        False-alarm rate of the tolerance.
+    method, spectrum_samples
+        The conditional law's equivalent and its energy profiles.
+
+    Returns
+    -------
+    dict
+        ``ks``, ``tolerance`` (the Wishart null at the size plus the law's numerical
+        error), ``pass`` and ``power``: the conditional law first, then the limit law
+        (the derived one, blind to the realized data), the conditional law of the LLC
+        equivalent (when ``method`` is the fluctuating one), the kernel scaled by 1.02 and
+        the width by 1.05; each with ``ks`` and ``rejected``.
+
+    Examples
+    --------
+    >>> model = DerivedModel(("x**2 - 1",), 100, (125,), 200, data_spectrum={1: 0.5, 4: 0.5})
+    >>> out = check_conditional(model, seeds=2, method="llc")
+    >>> out["pass"], [p["theory"] for p in out["power"]][:2]
+    (True, ['conditional (llc)', 'limit law'])
+    """
+    from rmttheory.validation.compare import ks_distance
+
+    seeds = _params.integer(seeds, "seeds", minimum=1)
+    gen = np.random.default_rng(rng)
+    X = model.sample_data(gen)
+    eig = np.concatenate([model.sample(gen, X=X) for _ in range(seeds)])
+    law = model.conditional_law(X, method=method, spectrum_samples=spectrum_samples)
+    numerical = float(getattr(law.base.base, "numerical_error", 0.0))  # type: ignore[attr-defined]
+    tol = ks_tolerance(model.widths[-1], model.m, seeds, alpha)
+    limit = tol.value + numerical
+    ks = ks_distance(law, eig)
+    power = [{"theory": f"conditional ({method})", "ks": ks, "rejected": ks > limit}]
+    wrong: dict[str, Any] = {"limit law": model.law().distribution()}
+    if method == "fluctuating":
+        wrong["conditional (llc)"] = model.conditional_law(X, method="llc")
+    wrong["kernel x 1.02"] = ScaledLaw(law, 1.02)
+    wrong["width x 1.05"] = model.conditional_law(
+        X, round(model.widths[0] * 1.05), method=method, spectrum_samples=spectrum_samples
+    )
+    for name, alt in wrong.items():
+        d = ks_distance(alt, eig)
+        power.append({"theory": name, "ks": d, "rejected": d > limit})
+    return {
+        "model": {k: v for k, v in model.__dict__.items() if not k.startswith("_")},
+        "method": method, "ks": ks, "tolerance": limit, "null_quantile": tol.null_quantile,
+        "allowance": tol.allowance, "numerical_error": numerical, "alpha": alpha,
+        "seeds": seeds, "pass": bool(ks <= limit), "power": power,
+    }  # fmt: skip

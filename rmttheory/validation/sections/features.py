@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from rmttheory.data import design_matrix
+from rmttheory.data import design_matrix, load_dataset
 from rmttheory.regression.data_equivalent import RandomFeaturesEquivalent
 from rmttheory.validation.compare import ks_distance
 from rmttheory.validation.features import (
@@ -35,13 +35,14 @@ __all__ = ["FeaturesSection", "CONFIG", "draw_features"]
 CONFIG: dict[str, dict[str, Any]] = {
     # quick: the issue's ratios N/n at n = 300; full: n = 1000, N in {250, 1000, 4000}
     "quick": {"n": 300, "widths": (75, 300, 1200), "trials": 6, "acts": ("tanh", "relu"),
-              "profiles": 1000},
+              "profiles": 1000, "factor": 2.0, "curve": 5, "replicates": 3},
     "full": {"n": 1000, "widths": (250, 1000, 4000), "trials": 16, "acts": ("tanh", "relu"),
-             "profiles": 2000},
+             "profiles": 2000, "factor": 4.0, "curve": 9, "replicates": 4},
 }  # fmt: skip
 LAMS = (1e-3, 1e-1)
-#: N/n of the fluctuating equivalent's double-descent curve (one replicate each, first λ)
-CURVE_RATIOS = tuple(float(v) for v in np.geomspace(0.25, 4, 9))
+#: N/n from 1/4 to 4 of the fluctuating equivalent's double-descent curve (one replicate
+#: each, first λ; ``CONFIG[...]["curve"]`` points)
+CURVE_RANGE = (0.25, 4.0)
 
 
 def _log_spectrum(law: Any, ev: np.ndarray) -> dict[str, Any]:
@@ -68,71 +69,88 @@ class FeaturesSection(Section):
     """
 
     name = "features"
-    title = "Random features on real data (digits)"
+    title = "Random features on real data (digits; full: and a Gaussian mixture)"
 
     def compute(self, ctx: Context) -> dict[str, Any]:
         cfg = CONFIG["full" if ctx.full else "quick"]
-        dm = design_matrix("digits", cfg["n"])
         grid = np.geomspace(0.1, 8, 41)
+        data = [("digits", design_matrix("digits", cfg["n"]))]
+        if ctx.full:  # the Gaussian mixture of the issue: d = 200, 4 classes
+            mix = load_dataset("gaussian", num_samples=2 * cfg["n"], dim=200, n_classes=4,
+                               sep=3.0, seed=0)  # fmt: skip
+            data.append(("gaussian mixture", design_matrix(mix.x, cfg["n"], labels=mix.y)))
         acts = []
-        for i, act in enumerate(cfg["acts"]):
-            eq = RandomFeaturesEquivalent.from_data(act, dm.X, dm.X_test, seed=[ctx.seed, 5, i],
-                                                    spectrum_samples=cfg["profiles"])  # fmt: skip
-            llc = eq.with_method("llc")
-            iso = isotropic_equivalent(act, dm, 1.0, seed=[ctx.seed, 77])
-            points = []
-            shown: dict[str, Any] = {}
-            for j, N in enumerate(cfg["widths"]):
-                sim = sample_features(act, dm, N, LAMS, trials=cfg["trials"],
-                                      seed=[ctx.seed, 13, i, j])  # fmt: skip
-                # quick: the width ±5% spectra only at N = n (each is one more law solve)
-                p = features_point(act, dm, eq, N, LAMS, trials=cfg["trials"],
-                                   alternatives={"isotropic data": iso},
-                                   width_spectra=ctx.full or j == 1, sim=sim)  # fmt: skip
-                # what the Louart-Liao-Couillet equivalent says at the same point
-                p["llc"] = {
-                    "ks": ks_distance(llc.spectrum(N), sim["eigenvalues"].ravel()),
-                    "risks": [llc.errors(dm.Y, dm.Y_test, r["lam"], N).to_dict()[r["kind"]]
-                              for r in p["risks"]],
-                }  # fmt: skip
-                if j == 1:  # the middle width, N = n: two draws' histogram
-                    shown = _log_spectrum(eq.spectrum(N), sim["eigenvalues"][:2].ravel())
-                    lam_u = 10.0 ** np.asarray(shown["u"])
-                    shown["llc_density"] = np.nan_to_num(
-                        llc.spectrum(N).pdf(lam_u) * lam_u * math.log(10), posinf=0.0
-                    ).tolist()
-                points.append(p)
-            curves = {
-                str(lam): {
-                    "train": [llc.train_mse(dm.Y, lam, max(1, round(r * dm.n))) for r in grid],
-                    "test": [llc.test_mse(dm.Y, dm.Y_test, lam, max(1, round(r * dm.n)))
-                             for r in grid],
-                }
-                for lam in LAMS
-            }  # fmt: skip
-            lam0 = LAMS[0]
-            fl = [eq.errors(dm.Y, dm.Y_test, lam0, max(1, round(r * dm.n)), replicates=1)
-                  for r in CURVE_RATIOS]  # fmt: skip
-            curves["fluctuating"] = {"ratio": list(CURVE_RATIOS), "lam": lam0,
-                                     "train": [e.train for e in fl], "test": [e.test for e in fl]}  # fmt: skip
-            acts.append({"act": act, "kernel": eq.kernel, "points": points, "curves": curves,
-                         "spectrum": shown})  # fmt: skip
+        for k, (name, dm) in enumerate(data):
+            for i, act in enumerate(cfg["acts"]):
+                entry = self._activation(ctx, cfg, dm, act, [ctx.seed, k, i], grid)
+                acts.append({"dataset": name, "d": dm.dim, **entry})
+        dm = data[0][1]
         return {"dataset": "digits", "n": dm.n, "n_test": dm.n_test, "d": dm.dim,
                 "trials": cfg["trials"], "lams": list(LAMS), "grid": grid.tolist(),
                 "shown_width": cfg["widths"][1], "acts": acts}  # fmt: skip
 
+    def _activation(self, ctx: Context, cfg: dict[str, Any], dm: Any, act: str, key: list[int],
+                    grid: np.ndarray) -> dict[str, Any]:  # fmt: skip
+        eq = RandomFeaturesEquivalent.from_data(act, dm.X, dm.X_test, seed=[*key, 5],
+                                                spectrum_samples=cfg["profiles"],
+                                                samples_factor=cfg["factor"],
+                                                replicates=cfg["replicates"])  # fmt: skip
+        llc = eq.with_method("llc")
+        iso = isotropic_equivalent(act, dm, 1.0, seed=[*key, 77])
+        points = []
+        shown: dict[str, Any] = {}
+        for j, N in enumerate(cfg["widths"]):
+            sim = sample_features(act, dm, N, LAMS, trials=cfg["trials"], seed=[*key, 13, j])
+            # quick: the width ±5% spectra only at N = n (each is one more law solve)
+            p = features_point(act, dm, eq, N, LAMS, trials=cfg["trials"],
+                               alternatives={"isotropic data": iso},
+                               width_spectra=ctx.full or j == 1, sim=sim,
+                               lam_rows=ctx.full)  # fmt: skip
+            # what the Louart-Liao-Couillet equivalent says at the same point
+            # (its law's KS only with --full: the Silverstein law of n nodes costs seconds)
+            p["llc"] = {
+                "ks": ks_distance(llc.spectrum(N), sim["eigenvalues"].ravel())
+                if ctx.full else math.nan,
+                "risks": [llc.errors(dm.Y, dm.Y_test, r["lam"], N).to_dict()[r["kind"]]
+                          for r in p["risks"]],
+            }  # fmt: skip
+            if j == 1:  # the middle width, N = n: two draws' histogram
+                shown = _log_spectrum(eq.spectrum(N), sim["eigenvalues"][:2].ravel())
+                lam_u = 10.0 ** np.asarray(shown["u"])
+                shown["llc_density"] = np.nan_to_num(
+                    llc.spectrum(N).pdf(lam_u) * lam_u * math.log(10), posinf=0.0
+                ).tolist()
+            points.append(p)
+        curves: dict[str, Any] = {
+            str(lam): {
+                "train": [llc.train_mse(dm.Y, lam, max(1, round(r * dm.n))) for r in grid],
+                "test": [llc.test_mse(dm.Y, dm.Y_test, lam, max(1, round(r * dm.n)))
+                         for r in grid],
+            }
+            for lam in LAMS
+        }  # fmt: skip
+        lam0 = LAMS[0]
+        ratios = [float(v) for v in np.geomspace(*CURVE_RANGE, cfg["curve"])]
+        fl = [eq.errors(dm.Y, dm.Y_test, lam0, max(1, round(r * dm.n)), replicates=1)
+              for r in ratios]  # fmt: skip
+        curves["fluctuating"] = {"ratio": ratios, "lam": lam0,
+                                 "train": [e.train for e in fl], "test": [e.test for e in fl]}  # fmt: skip
+        return {"act": act, "kernel": eq.kernel, "points": points, "curves": curves,
+                "spectrum": shown}  # fmt: skip
+
     def checks(self, record: dict[str, Any]) -> list[Check]:
         out = []
         for a in record["acts"]:
+            where = "" if a.get("dataset", "digits") == "digits" else f"{a['dataset']}, "
             for p in a["points"]:
                 ks = p["ks"]
-                c = self.check(f"{a['act']} N={p['width']}: spectrum", "KS", ks["value"],
+                c = self.check(f"{where}{a['act']} N={p['width']}: spectrum", "KS", ks["value"],
                                ks["tol"], null_quantile=ks["null_quantile"],
                                numerical_error=ks["numerical_error"])  # fmt: skip
                 c.power = ks["power"]
                 out.append(c)
                 for r in p["risks"]:
-                    c = self.check(f"{a['act']} N={p['width']} λ={r['lam']:g}: {r['kind']}",
+                    c = self.check(f"{where}{a['act']} N={p['width']} λ={r['lam']:g}: {r['kind']}",
                                    "|sim - theory|", abs(r["sim"] - r["theory"]), r["tol"],
                                    theory=r["theory"], sim=r["sim"], se=r["se"],
                                    numerical_se=r["numerical_se"])  # fmt: skip
@@ -161,8 +179,8 @@ class FeaturesSection(Section):
             "the input dimension (`rmttheory.validation.tolerance`). The LLC columns show the "
             "Louart–Liao–Couillet equivalent at the same points.",
             "",
-            "| activation | N | KS / tol (LLC KS) | λ | train: theory ± num / sim ± SE (LLC) "
-            "| test: theory ± num / sim ± SE (LLC) |",
+            "| data, activation | N | KS / tol (LLC KS) | λ | train: theory ± num / sim ± SE "
+            "(LLC) | test: theory ± num / sim ± SE (LLC) |",
             "|---|---|---|---|---|---|",
         ]
         for a in record["acts"]:
@@ -171,7 +189,8 @@ class FeaturesSection(Section):
                 old = llc.get("risks", [math.nan] * len(p["risks"]))
                 for k, (r_tr, r_te) in enumerate(zip(p["risks"][0::2], p["risks"][1::2])):
                     lines.append(
-                        f"| {a['act']} | {p['width']} | {p['ks']['value']:.4f} / "
+                        f"| {a.get('dataset', 'digits')} (d = {a.get('d', record['d'])}), "
+                        f"{a['act']} | {p['width']} | {p['ks']['value']:.4f} / "
                         f"{p['ks']['tol']:.4f} ({llc.get('ks', math.nan):.4f}) | "
                         f"{r_tr['lam']:g} | {r_tr['theory']:.4g} ± {r_tr['numerical_se']:.1g} / "
                         f"{r_tr['sim']:.4g} ± {r_tr['se']:.2g} ({old[2 * k]:.4g}) | "
@@ -214,7 +233,7 @@ def draw_features(record: dict[str, Any]) -> Any:
 
     from rmttheory.plot import TWO_COLUMN
 
-    acts = record["acts"]
+    acts = [a for a in record["acts"] if a.get("dataset", "digits") == "digits"]
     fig, axes = plt.subplots(1, len(acts) + 1, figsize=(TWO_COLUMN, 2.5), squeeze=False)
     axes = axes[0]
     for ax, a in zip(axes, acts):

@@ -8,6 +8,7 @@ from rmttheory.validation.sections.features import FeaturesSection
 from rmttheory.validation.sections.gram import GramSection
 from rmttheory.validation.sections.hessians import HessianSection
 from rmttheory.validation.sections.risks import RandomFeaturesSection, RidgeSection
+from rmttheory.validation.sections.size_map import SizeMapSection
 from rmttheory.validation.sections.spectra import EquivalenceSection, KernelSection
 
 __all__ = ["SECTIONS"]
@@ -23,4 +24,5 @@ SECTIONS = [
     KernelSection(),
     ScalingSection(),
     DynamicsSection(),
+    SizeMapSection(),
 ]
