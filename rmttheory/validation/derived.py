@@ -47,9 +47,9 @@ from rmttheory import _params
 from rmttheory._params import SeedLike
 from rmttheory.activation import activation
 from rmttheory.algebra.law import AlgebraicLaw
-from rmttheory.distributions import ChangeOfSizeLaw, ScaledLaw, SpectralDistribution
 from rmttheory.algebra.models import deep_nonlinear_gram, network_constants
 from rmttheory.constants import gaussian_constants
+from rmttheory.distributions import ChangeOfSizeLaw, ScaledLaw, SpectralDistribution
 from rmttheory.errors import ParameterError
 from rmttheory.resources import require_bytes
 from rmttheory.validation.tolerance import ALPHA, ks_tolerance
