@@ -9,7 +9,8 @@ import pytest
 
 from rmttheory.distributions import ChangeOfSizeLaw, MarchenkoPastur, ScaledLaw
 from rmttheory.errors import ParameterError
-from rmttheory.validation.derived import DerivedModel, check_conditional
+from rmttheory.validation.conditional import check_conditional
+from rmttheory.validation.derived import DerivedModel
 
 
 @pytest.mark.parametrize(("q", "s"), [(100, 300), (300, 100), (200, 200)])

@@ -46,12 +46,10 @@ spectrum KS 0.015 against a noise level of 0.0015).  ``"fluctuating"`` (the defa
 the expectation (:mod:`rmttheory.regression.fluctuating`).  A kernel matrix given
 directly can only use ``"llc"``.
 
-**Checks.** ``tests/test_data_equivalent.py``: on Gaussian data the law equals the
-Pennington–Worah law and the risks equal :class:`RandomFeaturesRidge`; on digits the
-spectrum and risks agree with sampled random features within calibrated tolerances
-(the validate section ``features`` does the same at the issue's sizes);
-``tests/test_fluctuating.py`` checks the fluctuating equivalent (its reduction to
-LLC, its independence of the number of draws, and sampling on digits).
+**Checks.** ``tests/test_data_equivalent.py`` (Gaussian data: the Pennington–Worah law
+and :class:`RandomFeaturesRidge`; digits: spectrum and risks against sampled random
+features within calibrated tolerances) and ``tests/test_fluctuating.py`` (the reduction
+to LLC, independence of the number of draws, sampling on digits).
 """
 
 from __future__ import annotations
@@ -199,7 +197,10 @@ class RandomFeaturesEquivalent:
         X = _matrix(X, "X")
         method = _params.choice(method, "method", METHODS)
         n_test = 0 if X_test is None else np.shape(X_test)[-1]
-        memory_check(X.shape[1], int(n_test))
+        n = X.shape[1]  # the kernels and eigenvectors must fit
+        require_bytes(
+            8 * (4 * n * n + 3 * n * int(n_test)), f"random-features equivalent of n = {n}"
+        )
         k: ExpectedKernel = expected_kernel(act, X, sigma_w=sigma_w, tol=tol)
         info = k.to_dict()
         extra: dict[str, Any] = {"method": method, "replicates": replicates, "samples": samples,
@@ -416,8 +417,3 @@ class RandomFeaturesEquivalent:
             if Y_test is not None:
                 out["test"][idx] = e.test
         return out
-
-
-def memory_check(n: int, n_test: int = 0) -> None:
-    """Refuse sizes whose kernels and eigenvectors would not fit in memory."""
-    require_bytes(8 * (4 * n * n + 3 * n * n_test), f"random-features equivalent of n = {n}")

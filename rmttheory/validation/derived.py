@@ -21,9 +21,9 @@ mapped from :math:`K = Y^\top Y/n_1` to :math:`M = YY^\top/m`
 (:class:`~rmttheory.distributions.ChangeOfSizeLaw`).  It keeps what the limit law
 averages away at finite :math:`n_0`: the realized column norms of :math:`X` (their
 spread :math:`\sqrt{2/n_0}` moves the feature means of an even activation) and the
-realized data spectrum.  ``check_model(..., conditional=True)`` fixes one :math:`X`,
-samples only :math:`W`, and checks the conditional law (the limit law is then one of
-the wrong theories).
+realized data spectrum.  :func:`rmttheory.validation.conditional.check_conditional`
+fixes one :math:`X`, samples only :math:`W`, and checks the conditional law (the limit
+law is then one of the wrong theories).
 
 :func:`check_model` compares pooled sampled spectra with the derived law by the KS
 distance within :func:`~rmttheory.validation.tolerance.ks_tolerance` (false-alarm
@@ -54,7 +54,7 @@ from rmttheory.errors import ParameterError
 from rmttheory.resources import require_bytes
 from rmttheory.validation.tolerance import ALPHA, ks_tolerance
 
-__all__ = ["DerivedModel", "check_model", "check_conditional"]
+__all__ = ["DerivedModel", "check_model"]
 
 
 @dataclass(frozen=True)
@@ -349,74 +349,3 @@ def check_model(
         "power": power,
         **extra,
     }
-
-
-def check_conditional(
-    model: DerivedModel,
-    seeds: int = 4,
-    rng: SeedLike = 0,
-    alpha: float = ALPHA,
-    *,
-    method: str = "fluctuating",
-    spectrum_samples: int = 1000,
-) -> dict[str, Any]:
-    """One data matrix, ``seeds`` draws of the weights: the law conditional on the data
-    (:meth:`DerivedModel.conditional_law`) against the pooled spectra.
-
-    Parameters
-    ----------
-    model
-        A one-layer model without feature noise.
-    seeds
-        Draws of :math:`W` pooled (the data are drawn once, first).
-    rng
-        Seed of the data and the weights.
-    alpha
-        False-alarm rate of the tolerance.
-    method, spectrum_samples
-        The conditional law's equivalent and its energy profiles.
-
-    Returns
-    -------
-    dict
-        ``ks``, ``tolerance`` (the Wishart null at the size plus the law's numerical
-        error), ``pass`` and ``power``: the conditional law first, then the limit law
-        (the derived one, blind to the realized data), the conditional law of the LLC
-        equivalent (when ``method`` is the fluctuating one), the kernel scaled by 1.02 and
-        the width by 1.05; each with ``ks`` and ``rejected``.
-
-    Examples
-    --------
-    >>> model = DerivedModel(("x**2 - 1",), 100, (125,), 200, data_spectrum={1: 0.5, 4: 0.5})
-    >>> out = check_conditional(model, seeds=2, method="llc")
-    >>> out["pass"], [p["theory"] for p in out["power"]][:2]
-    (True, ['conditional (llc)', 'limit law'])
-    """
-    from rmttheory.validation.compare import ks_distance
-
-    seeds = _params.integer(seeds, "seeds", minimum=1)
-    gen = np.random.default_rng(rng)
-    X = model.sample_data(gen)
-    eig = np.concatenate([model.sample(gen, X=X) for _ in range(seeds)])
-    law = model.conditional_law(X, method=method, spectrum_samples=spectrum_samples)
-    numerical = float(getattr(law.base.base, "numerical_error", 0.0))  # type: ignore[attr-defined]
-    tol = ks_tolerance(model.widths[-1], model.m, seeds, alpha)
-    limit = tol.value + numerical
-    ks = ks_distance(law, eig)
-    power = [{"theory": f"conditional ({method})", "ks": ks, "rejected": ks > limit}]
-    wrong: dict[str, Any] = {"limit law": model.law().distribution()}
-    if method == "fluctuating":
-        wrong["conditional (llc)"] = model.conditional_law(X, method="llc")
-    wrong["kernel x 1.02"] = ScaledLaw(law, 1.02)
-    wrong["width x 1.05"] = model.conditional_law(
-        X, round(model.widths[0] * 1.05), method=method, spectrum_samples=spectrum_samples
-    )
-    for name, alt in wrong.items():
-        d = ks_distance(alt, eig)
-        power.append({"theory": name, "ks": d, "rejected": d > limit})
-    return {
-        "model": {k: v for k, v in model.__dict__.items() if not k.startswith("_")},
-        "method": method, "ks": ks, "tolerance": limit, "null_quantile": tol.null_quantile,
-        "allowance": tol.allowance, "numerical_error": numerical, "alpha": alpha,
-        "seeds": seeds, "pass": bool(ks <= limit), "power": power,
-    }  # fmt: skip

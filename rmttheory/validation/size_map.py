@@ -18,7 +18,7 @@ Families (sizes are :math:`n_0`, or :math:`n` for random features on digits):
 ``structured data``    tanh on :math:`\Sigma_x = \{1: 1/2, 4: 1/2\}`, :math:`\phi = 1/2`,
                        :math:`\psi = 4/5` (the derived law, :mod:`rmttheory.algebra`)
 ``x^2 - 1``            the same data, :math:`f = x^2 - 1` (the slow case of the conditional
-                       prediction, :func:`~rmttheory.validation.derived.check_conditional`)
+                       prediction, :func:`~rmttheory.validation.conditional.check_conditional`)
 ``two layers``         two tanh layers, widths :math:`n_0` and :math:`5n_0/4`, :math:`m = 2n_0`
 ``deep CK``            the conjugate kernel after three tanh layers of width :math:`m`
 ``digits (LLC)``       tanh random features on digits (:math:`d = 61`), :math:`N = n`:

@@ -11,7 +11,7 @@ last layer alone, noise off by 10%).  Each model is written to
 ``DIR/derived/NAME.json`` when done, so the section resumes between models.
 
 A fourth check is the prediction *conditional on the data in hand*
-(:func:`rmttheory.validation.derived.check_conditional`): the even activation
+(:func:`rmttheory.validation.conditional.check_conditional`): the even activation
 :math:`x^2 - 1` on structured data, where the limit law converges slowly (KS 0.0165,
 0.0099, 0.0055 at :math:`n_0` = 500, 1000, 2000); one data matrix, four draws of the
 weights, the fluctuating random-features equivalent on that matrix against them (quick:
@@ -23,7 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rmttheory.validation.derived import DerivedModel, check_conditional, check_model
+from rmttheory.validation.conditional import check_conditional
+from rmttheory.validation.derived import DerivedModel, check_model
 from rmttheory.validation.io import read_json, write_json
 from rmttheory.validation.sections import Check, Context, Section
 
