@@ -33,6 +33,7 @@ __all__ = [
     "save_figure",
     "check_output",
     "density_vs_sample",
+    "log_ticks",
     "COLUMN",
     "TWO_COLUMN",
 ]
@@ -144,6 +145,44 @@ def save_figure(
     finally:
         plt.close(fig)
     return [str(t) for t in targets]
+
+
+def log_ticks(ax: Any, which: str, ticks: Sequence[float]) -> None:
+    """A log-scaled axis labelled only at ``ticks``, in plain numbers (no minor labels).
+
+    Matplotlib labels the minor ticks of a short log axis (``3×10²``, ``4×10²`` …), and
+    they run together; this sets the scale, puts major ticks at ``ticks`` with labels
+    such as ``250`` or ``0.5``, and removes the minor labels.
+
+    Parameters
+    ----------
+    ax
+        Matplotlib axes.
+    which
+        ``"x"`` or ``"y"``.
+    ticks
+        Positive tick values.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> with style():
+    ...     fig, ax = plt.subplots()
+    >>> log_ticks(ax, "x", [250, 1000, 4000])
+    >>> [t.get_text() for t in ax.xaxis.get_ticklabels()]
+    ['250', '1000', '4000']
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FixedLocator, NullFormatter
+
+    ticks = [float(t) for t in ticks]
+    if which not in ("x", "y") or not ticks or min(ticks) <= 0:
+        raise ParameterError("log_ticks needs which in {'x', 'y'} and positive ticks")
+    getattr(ax, f"set_{which}scale")("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_ticks(ticks, [f"{t:g}" for t in ticks])
+    axis.set_minor_formatter(NullFormatter())
 
 
 def density_vs_sample(

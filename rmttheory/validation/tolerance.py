@@ -41,8 +41,8 @@ tolerance, and the Monte-Carlo standard error of the errors (replicates over the
 draws of :math:`w`) combined in quadrature with the trials' standard error
 (:func:`mean_check` with ``numerical_se``).  Measured remaining error of the
 equivalent on digits and a Gaussian mixture (``docs/features.md``): KS at the
-Wishart-null level (0.0007–0.0017 against tolerances 0.0043–0.0045 at
-:math:`n = 1000`), errors within 3 standard errors.
+Wishart-null level (0.0005–0.0017 against tolerances 0.0043–0.0045 at
+:math:`n = 1000`), errors within 2.7 standard errors (48 of them, 16 trials).
 
 **Means of trials** (risks): :func:`mean_check` allows the two-sided Student
 quantile :math:`t_{\alpha/2,\,k-1}` standard errors of :math:`k` trials plus a

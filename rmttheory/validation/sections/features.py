@@ -161,7 +161,7 @@ class FeaturesSection(Section):
     def figures(self, record: dict[str, Any], out: Path) -> list[str]:
         from rmttheory.plot import save_figure
 
-        save_figure(draw_features(record), out / "features_digits.png")
+        save_figure(draw_features(record), out / "features_digits", ("pdf", "png"))
         return ["features_digits.png"]
 
     def markdown(

@@ -128,7 +128,7 @@ def draw_size_map(record: dict[str, Any]) -> Any:
     """
     import matplotlib.pyplot as plt
 
-    from rmttheory.plot import TWO_COLUMN
+    from rmttheory.plot import TWO_COLUMN, log_ticks
 
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(TWO_COLUMN, 2.6))
     for i, f in enumerate(record["families"]):
@@ -136,29 +136,37 @@ def draw_size_map(record: dict[str, Any]) -> Any:
         ks = np.array([p["ks"] for p in f["points"]])
         ratio = np.array([p["ratio"] for p in f["points"]])
         finding = f["family"] in FINDINGS
-        style = {"color": f"C{i}", "ls": "--" if finding else "-", "marker": "o", "ms": 3}
+        color = f"C{(0, 1, 2, 3, 4, 5, 7)[i % 7]}"  # not the pale yellow C6
+        style = {"color": color, "ls": "--" if finding else "-", "marker": "o", "ms": 3}
         ax.plot(n, ks, lw=0, **{k: v for k, v in style.items() if k != "ls"})
         grid = np.geomspace(n.min(), n.max(), 20)
         fit = f["fit"]
-        ax.plot(grid, fit["constant"] * grid ** -fit["rate"], color=f"C{i}", ls=style["ls"],
+        ax.plot(grid, fit["constant"] * grid ** -fit["rate"], color=color, ls=style["ls"],
                 lw=0.9, label=f"{f['family']} (a = {fit['rate']:.2f})")  # fmt: skip
         bx.plot(n, ratio, lw=0.9, **style, label=f["family"])
         null = np.array([p["null_mean"] for p in f["points"]])
         if i == 0:
             ax.plot(n, null, color="0.5", lw=0.8, ls=":", label="Wishart null mean")
     for eps in record["accuracies"]:
-        ax.axhline(eps, color="0.7", lw=0.6)
-    ax.set_xscale("log")
+        ax.axhline(eps, color="0.6", lw=0.6)
+        ax.annotate(f"KS = {eps:g}", (1.0, eps), xycoords=("axes fraction", "data"),
+                    xytext=(-2, 2), textcoords="offset points", ha="right", fontsize=6,
+                    color="0.4")  # fmt: skip
+    sizes = sorted({p["size"] for f in record["families"] for p in f["points"]})
+    xt = [s for s in (250, 500, 1000, 2000, 4000) if sizes and sizes[0] <= s <= sizes[-1]]
+    xt = xt if len(xt) >= 2 else sizes
+    for a in (ax, bx):
+        if xt:
+            log_ticks(a, "x", xt)
+        a.set_xlabel(r"size $n_0$ (digits: $n$)")
     ax.set_yscale("log")
-    ax.set_xlabel(r"size $n_0$ (digits: $n$)")
     ax.set_ylabel("KS distance to the law")
     ax.set_title("distance to sampling, fitted $Cn^{-a}$", fontsize=8)
     bx.axhline(1.0, color="0.5", lw=0.8, ls=":")
-    bx.set_xscale("log")
-    bx.set_yscale("log")
-    bx.set_xlabel(r"size $n_0$ (digits: $n$)")
+    top = max([p["ratio"] for f in record["families"] for p in f["points"]], default=1.0)
+    log_ticks(bx, "y", [t for t in (0.5, 1, 2, 4, 8, 16, 32) if t <= 2 * top])
     bx.set_ylabel("KS / noise floor")
     bx.set_title("1 = a correct law; dashed: findings", fontsize=8)
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=5.5, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.legend(handles, labels, fontsize=6, loc="outside right center")
     return fig
