@@ -56,3 +56,34 @@ def test_bad_input():
         number_variance_theory("goe", -1.0)
     with pytest.raises(ParameterError):
         number_variance(np.arange(10.0), 20.0)
+
+
+def _quadrature(ens, L):
+    """Independent: Sigma^2 = L - 2 int_0^L (L - r) Y2(r) dr by Gauss-Legendre on unit pieces."""
+    from scipy.special import sici
+
+    t, w = np.polynomial.legendre.leggauss(60)
+    total = 0.0
+    edges = np.linspace(0.0, L, max(1, math.ceil(L)) + 1)
+    for a, b in zip(edges[:-1], edges[1:]):
+        r = a + (b - a) * (t + 1) / 2
+        s = np.sinc(r)
+        y2 = s * s
+        if ens == "goe":
+            ds = np.where(r > 1e-8, (np.cos(np.pi * r) - s) / np.maximum(r, 1e-300), 0.0)
+            y2 = y2 + ds * (0.5 - sici(np.pi * r)[0] / np.pi)
+        total += float(np.sum(w * (L - r) * y2)) * (b - a) / 2
+    return L - 2 * total
+
+
+@pytest.mark.parametrize("ens", ["goe", "gue"])
+def test_closed_form_against_quadrature_and_at_huge_L(ens):
+    for L in (1e-3, 0.37, 1.0, 2.5, 17.3, 400.2, 2000.0):  # 2000: past the asymptotic switch
+        assert float(number_variance_theory(ens, L)) == pytest.approx(
+            _quadrature(ens, L), abs=1e-11
+        )
+    k, shift = (2, math.pi**2 / 8) if ens == "goe" else (1, 0.0)
+    for L in (1e7, 1e12):  # constant cost; the large-L law to O(1/L)
+        asym = k / math.pi**2 * (math.log(2 * math.pi * L) + EULER + 1 - shift)
+        assert float(number_variance_theory(ens, L)) == pytest.approx(asym, abs=1e-6)
+    assert float(number_variance_theory(ens, 0.0)) == 0.0

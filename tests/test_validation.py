@@ -103,9 +103,9 @@ def test_quick_report_content(quick_report):
     fams = {f["family"]: f for f in data["sections"]["size_map"]["families"]}
     assert min(p["ratio"] for p in fams["x^2 - 1"]["points"]) > 2  # the slow limit law
     # digits: the fluctuating equivalent passes at every size (above); LLC, blind to the
-    # small input dimension, fails at the largest and sits far above the fluctuating one
-    llc, fluct = fams["digits (LLC)"]["points"][-1], fams["digits (fluct.)"]["points"][-1]
-    assert not llc["pass"] and llc["ratio"] > 2 * fluct["ratio"]
+    # small input dimension, fails at the largest size, at over 3 times the noise floor
+    llc = fams["digits (LLC)"]["points"][-1]
+    assert not llc["pass"] and llc["ratio"] > 3
     assert (out / "finite_size_map.png").stat().st_size > 20_000 and "Finite-size map" in md
 
 

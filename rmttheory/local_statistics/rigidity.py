@@ -8,7 +8,19 @@ For an unfolded spectrum (unit mean spacing, :func:`rmttheory.spacings.unfold`),
 
 with the two-level cluster function :math:`Y_2 = 0` (Poisson: :math:`\Sigma^2 = L`),
 :math:`Y_2 = s(r)^2` (GUE) and :math:`Y_2 = s(r)^2 + s'(r)\int_r^\infty s(t)\,dt` (GOE),
-:math:`s(r) = \sin(\pi r)/(\pi r)`.  For large :math:`L`, GOE grows like
+:math:`s(r) = \sin(\pi r)/(\pi r)`.  The integrals have closed forms (Mehta,
+eqs. 16.1.3 and 16.1.4), with :math:`x = 2\pi L`:
+
+.. math::
+    \Sigma^2_{\rm GUE}(L) &= \frac{1}{\pi^2}\big(\ln x + \gamma + 1 - \cos x
+        - \operatorname{Ci}x\big) + L\Big(1 - \frac2\pi\operatorname{Si}x\Big),\\
+    \Sigma^2_{\rm GOE}(L) &= 2\Sigma^2_{\rm GUE}(L)
+        + \Big(\frac{\operatorname{Si}\pi L}{\pi}\Big)^2 - \frac{\operatorname{Si}\pi L}{\pi},
+
+evaluated directly (constant cost in :math:`L`; for :math:`x > 10^4` the cancelling
+:math:`\cos x` terms are removed analytically with the asymptotic auxiliary functions
+of Si).  ``tests/test_rigidity.py`` checks them against Gauss–Legendre quadrature of
+the cluster-function integral.  For large :math:`L`, GOE grows like
 :math:`\tfrac{2}{\pi^2}(\ln 2\pi L + \gamma + 1 - \pi^2/8)` and GUE like
 :math:`\tfrac{1}{\pi^2}(\ln 2\pi L + \gamma + 1)`: the spectrum is rigid where Poisson
 levels are not.
@@ -16,7 +28,6 @@ levels are not.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -28,21 +39,27 @@ from rmttheory.local_statistics.unfolding import as_spectra
 __all__ = ["number_variance", "number_variance_theory"]
 
 
-def _sinc(r: np.ndarray) -> np.ndarray:
-    return np.sinc(r)  # numpy's sinc is sin(pi r)/(pi r)
-
-
-def _y2(ensemble: str, r: np.ndarray) -> np.ndarray:
+def _gue(L: np.ndarray) -> np.ndarray:
     from scipy.special import sici
 
-    s = _sinc(r)
-    if ensemble == "gue":
-        return s * s
-    # s'(r) = (cos(pi r) - s(r)) / r, and int_r^inf s = 1/2 - Si(pi r)/pi
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ds = np.where(r > 1e-8, (np.cos(np.pi * r) - s) / r, -(np.pi**2) * r / 3)
-    tail = 0.5 - sici(np.pi * r)[0] / np.pi
-    return s * s + ds * tail
+    x = 2 * np.pi * L
+    out = np.empty_like(L)
+    small = x <= 1e4
+    xs = x[small]
+    si, ci = sici(xs)
+    out[small] = (np.log(xs) + np.euler_gamma + 1 - np.cos(xs) - ci) / np.pi**2 + L[small] * (
+        1 - 2 / np.pi * si
+    )
+    # 1 - (2/pi) Si(x) = (2/pi)(f cos x + g sin x), f ~ 1/x - 2/x^3 + 24/x^5, g ~ 1/x^2 - 6/x^4
+    # + 120/x^6; the 1/x of f cancels -cos(x)/pi^2
+    xb, Lb = x[~small], L[~small]
+    f1 = -2 / xb**3 + 24 / xb**5
+    g = 1 / xb**2 - 6 / xb**4 + 120 / xb**6
+    ci = sici(xb)[1]
+    out[~small] = (np.log(xb) + np.euler_gamma + 1 - ci) / np.pi**2 + Lb * 2 / np.pi * (
+        f1 * np.cos(xb) + g * np.sin(xb)
+    )
+    return out
 
 
 def number_variance_theory(ensemble: str, L: Any) -> np.ndarray:
@@ -75,17 +92,17 @@ def number_variance_theory(ensemble: str, L: Any) -> np.ndarray:
         return L.copy().reshape(shape)
     if ensemble not in ("goe", "gue"):
         raise ParameterError(f"number variance theory for poisson, goe or gue, not {ensemble!r}")
-    t, w = np.polynomial.legendre.leggauss(200)
     out = np.empty_like(L)
-    for i, l in enumerate(L):
-        # Gauss-Legendre on [0, L] in pieces of length <= 1 (Y2 oscillates with period 1)
-        pieces = max(1, math.ceil(l))
-        edges = np.linspace(0.0, l, pieces + 1)
-        total = 0.0
-        for a, b in zip(edges[:-1], edges[1:]):
-            r = a + (b - a) * (t + 1) / 2
-            total += float(np.sum(w * (l - r) * _y2(ensemble, r))) * (b - a) / 2
-        out[i] = l - 2 * total
+    pos = L > 0
+    out[~pos] = 0.0
+    gue = _gue(L[pos])
+    if ensemble == "gue":
+        out[pos] = gue
+    else:
+        from scipy.special import sici
+
+        si = sici(np.pi * L[pos])[0] / np.pi
+        out[pos] = 2 * gue + si * si - si
     return out.reshape(shape)
 
 

@@ -154,12 +154,15 @@ def draw_size_map(record: dict[str, Any]) -> Any:
                     color="0.4")  # fmt: skip
     sizes = sorted({p["size"] for f in record["families"] for p in f["points"]})
     xt = [s for s in (250, 500, 1000, 2000, 4000) if sizes and sizes[0] <= s <= sizes[-1]]
-    xt = xt if len(xt) >= 2 else sizes
+    xt = xt if len(xt) >= 3 else sizes
     for a in (ax, bx):
         if xt:
             log_ticks(a, "x", xt)
         a.set_xlabel(r"size $n_0$ (digits: $n$)")
-    ax.set_yscale("log")
+    ks_all = [p["ks"] for f in record["families"] for p in f["points"]] or [0.01]
+    lo, hi = min(ks_all) / 1.5, max(ks_all) * 1.5
+    log_ticks(ax, "y", [t for t in (5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1) if lo <= t <= hi]
+              or [0.01])  # fmt: skip
     ax.set_ylabel("KS distance to the law")
     ax.set_title("distance to sampling, fitted $Cn^{-a}$", fontsize=8)
     bx.axhline(1.0, color="0.5", lw=0.8, ls=":")
