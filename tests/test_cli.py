@@ -265,3 +265,55 @@ def test_derive_two_layers_and_symbols(capsys):
 def test_derive_bad_input(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_edge_commands(capsys, tmp_path):
+    """`rmttheory edge`: TW values and moments, sampled ensembles (pass, with power), f(WX)
+    outliers, spikes, and outlier predictions for a named bulk."""
+    code, out, _ = run(capsys, "edge", "tw", "--beta", "1", "--x=-3,0,5", "--q", "0.5", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["mean"] == pytest.approx(-1.2065335745820, abs=1e-11)
+    assert d["cdf"][1] + d["sf"][1] == pytest.approx(1, abs=1e-15) and d["pdf"][0] > 0
+    code, out, _ = run(capsys, "edge", "tw", "--beta", "4", "--convention", "beta-ensemble")
+    assert code == 0 and "-2.05520079" in out
+    plot = tmp_path / "tw.png"
+    code, out, _ = run(capsys, "edge", "sample", "hermite", "--beta", "2", "--n", "100",
+                       "--samples", "3000", "--json", "--plot", str(plot))  # fmt: skip
+    d = json.loads(out)
+    assert code == 0 and d["check"]["pass"] and d["check"]["power"][0]["reject"]
+    assert plot.stat().st_size > 10_000
+    code, out, _ = run(capsys, "edge", "gram", "relu", "--n0", "60", "--phi", "0.5", "--psi",
+                       "1", "--samples", "30", "--uncentered", "--json")  # fmt: skip
+    d = json.loads(out)
+    assert code == 0 and d["outliers"][0]["spike"] == "mean" and len(d["outlier_checks"]) == 1
+    code, out, _ = run(capsys, "edge", "spike", "covariance", "--size", "100", "--theta", "3",
+                       "--samples", "12", "--json")  # fmt: skip
+    d = json.loads(out)
+    assert code == 0 and d["prediction"]["location"] == pytest.approx(4 * (1 + 0.5 / 3))
+    code, out, _ = run(capsys, "edge", "outliers", "--bulk", "mp:0.5", "--model", "rectangular",
+                       "--ratio", "0.5", "--spikes", "1.5,0.5")  # fmt: skip
+    assert code == 0 and "below threshold" in out and "right overlap" in out
+
+
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (["edge", "tw", "--beta", "2", "--convention", "beta-ensemble"], "--beta 4 only"),
+        (["edge", "tw", "--q", "1.5"], "(0, 1)"),
+        (["edge", "tw", "--x", "1,a"], "comma-separated"),
+        (["edge", "sample", "hermite", "--n", "10000000", "--samples", "100000"], "h on a CPU"),
+        (["edge", "gram", "tanh", "--n0", "50", "--phi", "1", "--psi", "0.5"], "n1 <= m"),
+        (["edge", "spike", "covariance", "--size", "50", "--theta", "-2"], "> -1"),
+        (["edge", "outliers", "--bulk", "foo", "--spikes", "1"], "--bulk"),
+        (["edge", "outliers", "--bulk", "mp:0.5", "--spikes", "0"], "nonzero"),
+        (
+            ["edge", "outliers", "--bulk", "mp:0.5", "--spikes", "1", "--model", "rectangular"],
+            "ratio",
+        ),
+        (["edge", "sample", "hermite", "--n", "100", "--plot", "/proc/x/y.png"], "folder"),
+    ],
+)
+def test_edge_bad_input(capsys, argv, match):
+    code = main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and match in err[0] and "Traceback" not in err[0]

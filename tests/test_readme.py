@@ -12,7 +12,7 @@ def test_readme_example_runs():
 
 
 # docs pages whose Python examples run as written (issue 22 extends this to every page)
-DOC_PAGES = ("finite_size.md", "features.md")
+DOC_PAGES = ("finite_size.md", "features.md", "edges.md")
 
 
 def test_docs_python_examples_run():

@@ -87,3 +87,69 @@ def test_closed_form_against_quadrature_and_at_huge_L(ens):
         asym = k / math.pi**2 * (math.log(2 * math.pi * L) + EULER + 1 - shift)
         assert float(number_variance_theory(ens, L)) == pytest.approx(asym, abs=1e-6)
     assert float(number_variance_theory(ens, 0.0)) == 0.0
+
+
+def _d3_quadrature(ens, L):
+    """Independent: Delta3 = (2/L^4) int_0^L (L^3 - 2L^2 r + r^3) Sigma^2(r) dr, with
+    Sigma^2 from the cluster-function quadrature above (Gauss-Legendre, 12 nodes)."""
+    t, w = np.polynomial.legendre.leggauss(12)
+    edges = np.linspace(0.0, L, max(1, math.ceil(L)) + 1)
+    total = 0.0
+    for a, b in zip(edges[:-1], edges[1:]):
+        for r, wr in zip(a + (b - a) * (t + 1) / 2, w * (b - a) / 2):
+            total += wr * (L**3 - 2 * L * L * r + r**3) * _quadrature(ens, r)
+    return 2 * total / L**4
+
+
+@pytest.mark.parametrize("ens", ["goe", "gue"])
+def test_rigidity_theory(ens):
+    from rmttheory.local_statistics import spectral_rigidity_theory as d3
+
+    for L in (0.7, 3.0, 12.5):
+        assert float(d3(ens, L)) == pytest.approx(_d3_quadrature(ens, L), abs=1e-10)
+    # past the switch to the large-L law: continuous to 1e-7, and the law itself
+    below, above = d3(ens, [2000 - 1e-7, 2000 + 1e-7])
+    assert abs(below - above) < 1e-7
+    k, shift = (1.0, math.pi**2 / 8) if ens == "goe" else (0.5, 0.0)
+    asym = k / math.pi**2 * (math.log(2 * math.pi * 1e9) + EULER - 1.25 - shift)
+    assert float(d3(ens, 1e9)) == pytest.approx(asym, abs=1e-8)
+    assert float(d3("poisson", 7.5)) == 0.5 and float(d3(ens, 0.0)) == 0.0
+    with pytest.raises(ParameterError):
+        d3("gse", 1.0)
+
+
+def _semicircle_unfold(lam):
+    """Exact limit unfolding n F(λ) of a spectrum on [-2, 2] (semicircle cdf)."""
+    x = np.clip(lam, -2, 2)
+    F = 0.5 + x * np.sqrt(4 - x * x) / (4 * math.pi) + np.arcsin(x / 2) / math.pi
+    return lam.size * F
+
+
+def test_sampled_rigidity():
+    """GOE and GUE spectra (n = 1000, 16 each, unfolded by the exact semicircle cdf, central
+    half): Delta3 within the normal quantile (α = 1e-3) of the replicates' standard error;
+    the other ensemble's theory and Poisson's are rejected by the same check."""
+    from scipy import stats
+
+    from rmttheory.local_statistics import beta_hermite, spectral_rigidity
+    from rmttheory.local_statistics import spectral_rigidity_theory as d3
+
+    L = np.array([2.0, 8.0])
+    z = stats.norm.isf(5e-4)
+    for beta, ens, other in ((1, "goe", "gue"), (2, "gue", "goe")):
+        rng = np.random.default_rng(beta)
+        vals = np.array(
+            [
+                spectral_rigidity(
+                    _semicircle_unfold(beta_hermite(1000, beta, rng=rng)), L, trim=0.25, stride=0.5
+                )  # fmt: skip
+                for _ in range(16)
+            ]
+        )
+        se = vals.std(axis=0, ddof=1) / math.sqrt(len(vals))
+        mean = vals.mean(axis=0)
+        assert np.all(np.abs(mean - d3(ens, L)) <= z * se), (mean, d3(ens, L), se)
+        assert np.any(np.abs(mean - d3(other, L)) > z * se)
+        assert np.all(np.abs(mean - d3("poisson", L)) > z * se)
+    poisson = np.sort(np.random.default_rng(0).uniform(0, 3000, 3000))
+    assert float(spectral_rigidity(poisson, 8.0)[0]) == pytest.approx(8 / 15, rel=0.15)

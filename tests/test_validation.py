@@ -107,13 +107,26 @@ def test_quick_report_content(quick_report):
     llc = fams["digits (LLC)"]["points"][-1]
     assert not llc["pass"] and llc["ratio"] > 3
     assert (out / "finite_size_map.png").stat().st_size > 20_000 and "Finite-size map" in md
+    # the top of the spectrum: TW checks with power (wrong β and a 5% scale error rejected),
+    # outliers, rigidity; the findings are reported, not counted
+    edge = [c for c in data["checks"] if c["section"] == "edge"]
+    tw = [c for c in edge if "λmax vs TW" in c["name"]]
+    assert len(tw) == 5 and all(all(r["reject"] for r in c["power"]) for c in tw)
+    assert any("no outlier" in c["name"] for c in edge)
+    assert sum("Δ3" in c["name"] for c in edge) == 3 * 6
+    rec = data["sections"]["edge"]
+    x2 = next(p for p in rec["gram"] if p["act"] == "x**2 - 1")
+    assert len(x2["outlier_checks"]) == 2  # two outliers predicted and sampled above the edge
+    assert all(c["sim"] > x2["edge"]["location"] for c in x2["outlier_checks"])
+    for stem in ("edge_tracy_widom", "edge_outliers", "edge_rigidity"):
+        assert (out / f"{stem}.png").stat().st_size > 20_000 and (out / f"{stem}.pdf").exists()
 
 
 def test_rerun_recomputes_nothing(quick_report):
     out, _ = quick_report
     files = [
         f
-        for d in ("points", "hessians", "sections", "derived", "size_map")
+        for d in ("points", "hessians", "sections", "derived", "size_map", "edge")
         for f in sorted((out / d).glob("*.json"))
     ]
     before = {f: f.stat().st_mtime_ns for f in files}

@@ -15,6 +15,8 @@ object                                      what it is
                                             numeric :class:`AlgebraicLaw`
 :func:`nonlinear_gram`                      the law of :math:`f(WX)f(WX)^\top/m`, derived
                                             (Pennington–Worah as a special case)
+:func:`outliers`                            outliers and eigenvector overlaps of spiked models
+                                            (additive, covariance, rectangular) of any law
 ==========================================  ========================================================
 """
 
@@ -39,6 +41,7 @@ from rmttheory.algebra.operations import (
     shift,
     wishart,
 )
+from rmttheory.algebra.outliers import Outlier, outliers
 
 __all__ = [
     "AlgebraicLaw",
@@ -60,4 +63,6 @@ __all__ = [
     "information_plus_noise",
     "nonlinear_gram",
     "deep_nonlinear_gram",
+    "outliers",
+    "Outlier",
 ]

@@ -5,7 +5,7 @@ Every command prints human-readable text by default and one JSON object with
 exits with status 2; no traceback reaches the user.  Commands are grouped in
 modules (:mod:`~rmttheory.cli.theory`, :mod:`~rmttheory.cli.statistics`,
 :mod:`~rmttheory.cli.equivalents`, :mod:`~rmttheory.cli.validation`,
-:mod:`~rmttheory.cli.derive`) that share
+:mod:`~rmttheory.cli.derive`, :mod:`~rmttheory.cli.edge`) that share
 the argument helpers of :mod:`rmttheory.cli._args`.
 """
 
@@ -32,14 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["constants", "relu"]).act
     'relu'
     """
-    from rmttheory.cli import derive, equivalents, statistics, theory, validation
+    from rmttheory.cli import derive, edge, equivalents, statistics, theory, validation
 
     parser = argparse.ArgumentParser(
         prog="rmttheory",
         description="Random matrix theory for deep learning: constants, spectra, validation.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (theory, derive, validation, statistics, equivalents):
+    for group in (theory, derive, validation, statistics, equivalents, edge):
         group.register(sub)
     return parser
 

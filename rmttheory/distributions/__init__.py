@@ -13,10 +13,23 @@ law                             of
 :class:`GaudinGOE`              the exact large-N GOE spacing law
 :class:`ScaledLaw`              :math:`a\lambda` for another law's :math:`\lambda`
 :class:`ChangeOfSizeLaw`        :math:`AA^\top` from the law of :math:`A^\top A`
+:class:`TracyWidom`             the largest eigenvalue at a soft edge, β = 1, 2, 4
 ==============================  =================================================================
+
+:mod:`~rmttheory.distributions.edge`: soft edges of any law (:func:`soft_edge`) and the
+Tracy–Widom centring and scale of extreme eigenvalues (:func:`edge_scaling`,
+:func:`hermite_edge`, :func:`laguerre_edge`).
 """
 
 from rmttheory.distributions.base import SpectralDistribution
+from rmttheory.distributions.edge import (
+    EdgeScaling,
+    SoftEdge,
+    edge_scaling,
+    hermite_edge,
+    laguerre_edge,
+    soft_edge,
+)
 from rmttheory.distributions.linear_network import LinearNetwork
 from rmttheory.distributions.marchenko_pastur import MarchenkoPastur
 from rmttheory.distributions.mixture import MixtureSilversteinLaw
@@ -24,6 +37,7 @@ from rmttheory.distributions.pennington_worah import PenningtonWorah
 from rmttheory.distributions.ratio import RatioLaw
 from rmttheory.distributions.silverstein import SilversteinLaw
 from rmttheory.distributions.spacing import GaudinGOE, WignerSurmise
+from rmttheory.distributions.tracy_widom import TracyWidom
 from rmttheory.distributions.transforms import ChangeOfSizeLaw, ScaledLaw
 
 __all__ = [
@@ -38,4 +52,11 @@ __all__ = [
     "GaudinGOE",
     "ScaledLaw",
     "ChangeOfSizeLaw",
+    "TracyWidom",
+    "SoftEdge",
+    "EdgeScaling",
+    "soft_edge",
+    "edge_scaling",
+    "hermite_edge",
+    "laguerre_edge",
 ]

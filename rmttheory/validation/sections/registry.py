@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rmttheory.validation.sections.derived import DerivedSection
 from rmttheory.validation.sections.dynamics import DynamicsSection, ScalingSection
+from rmttheory.validation.sections.edge import EdgeSection
 from rmttheory.validation.sections.features import FeaturesSection
 from rmttheory.validation.sections.gram import GramSection
 from rmttheory.validation.sections.hessians import HessianSection
@@ -25,4 +26,5 @@ SECTIONS = [
     ScalingSection(),
     DynamicsSection(),
     SizeMapSection(),
+    EdgeSection(),
 ]
