@@ -18,7 +18,7 @@ import numpy as np
 
 from rmttheory.errors import ParameterError
 
-__all__ = ["real", "integer", "real_array", "complex_array", "choice", "SeedLike"]
+__all__ = ["real", "integer", "real_array", "complex_array", "choice", "generator", "SeedLike"]
 
 #: what every ``rng``/``seed`` argument accepts: a generator, an integer, a sequence of
 #: integers (``numpy.random.SeedSequence`` entropy) or None (fresh entropy)
@@ -186,3 +186,29 @@ def choice(value: Any, name: str, options: tuple[str, ...]) -> str:
     if text not in options:
         raise ParameterError(f"{name} must be one of {', '.join(options)}, got {_describe(value)}")
     return text
+
+
+def generator(rng: Any, name: str = "rng") -> np.random.Generator:
+    """``numpy.random.default_rng(rng)`` for a seed, a sequence of seeds, a generator or None,
+    or :class:`ParameterError` for anything else (a string, a negative seed, a float).
+
+    Examples
+    --------
+    >>> generator(3).integers(10) == generator(3).integers(10)
+    True
+    >>> generator("abc")
+    Traceback (most recent call last):
+    ...
+    rmttheory.errors.ParameterError: rng must be a seed (an integer >= 0, a sequence of them), a numpy Generator or None, got 'abc'
+    """
+    if isinstance(rng, np.random.Generator) or rng is None:
+        return np.random.default_rng(rng)
+    if not isinstance(rng, (str, bytes, float, bool, np.floating, np.bool_)):
+        try:
+            return np.random.default_rng(rng)
+        except (TypeError, ValueError):
+            pass
+    raise ParameterError(
+        f"{name} must be a seed (an integer >= 0, a sequence of them), a numpy Generator or "
+        f"None, got {_describe(rng)}"
+    )

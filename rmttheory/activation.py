@@ -38,6 +38,8 @@ array([0., 2.])
 
 from __future__ import annotations
 
+import inspect
+import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -375,9 +377,16 @@ def _from_string(spec: str, param_items: tuple) -> Activation:
     name = ALIASES.get(text.lower(), text.lower())
     if name in REGISTRY:
         builder, _ = REGISTRY[name]
+        allowed = list(inspect.signature(builder).parameters)
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            takes = f"its parameters: {', '.join(allowed)}" if allowed else "it takes none"
+            raise ActivationError(
+                f"unknown parameter(s) {', '.join(unknown)} for activation {name!r}; {takes}"
+            )
         try:
             expr = builder(**params)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise ActivationError(f"bad parameters for {name!r}: {exc}") from None
         label = (
             name
@@ -391,4 +400,9 @@ def _from_string(spec: str, param_items: tuple) -> Activation:
         raise ActivationError(f"{text!r} is not a registered name; parameters not allowed")
     if not text:
         raise ActivationError("empty activation")
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) and text != "x":
+        raise ActivationError(
+            f"unknown activation {text!r}: use a registered name "
+            f"({', '.join(registered_names())}) or an expression of x"
+        )
     return Activation(text, _check_expr(_parse(text), text))

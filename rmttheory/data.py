@@ -99,6 +99,11 @@ def load_dataset(
     >>> load_dataset("digits").x.shape
     (1797, 61)
     """
+    name = _params.choice(name, "name", DATASETS)
+    num_samples = _params.integer(num_samples, "num_samples", minimum=2, maximum=10**7)
+    n_classes = _params.integer(n_classes, "n_classes", minimum=2, maximum=10**4)
+    dim = _params.integer(dim, "dim", minimum=1, maximum=10**6)
+    sep = _params.real(sep, "sep", nonnegative=True)
     if name == "digits":
         try:
             from sklearn.datasets import load_digits
@@ -128,7 +133,7 @@ def load_dataset(
             random.setstate(py_state)
         return Dataset("mnist1d", np.asarray(data["x"], float), np.asarray(data["y"], int), 10)
     if name == "gaussian":
-        rng = np.random.default_rng(seed)
+        rng = _params.generator(seed)
         means = rng.standard_normal((n_classes, dim)) * sep / math.sqrt(dim)
         y = rng.integers(0, n_classes, size=num_samples)
         x = means[y] + rng.standard_normal((num_samples, dim))
@@ -191,7 +196,12 @@ def _array_source(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
         if path.suffix == ".npy":
             return np.asarray(np.load(path, allow_pickle=False), float), None
     except (OSError, ValueError) as exc:
-        raise ParameterError(f"cannot read data file {str(path)!r}: {exc}") from None
+        # numpy reports any non-array file as pickled data: say what the file is not
+        why = "not a numpy array file" if "pickle" in str(exc) else str(exc)
+        raise ParameterError(
+            f"cannot read data file {str(path)!r}: {why} (save a numeric array with numpy.save "
+            "or numpy.savez)"
+        ) from None
     raise ParameterError(f"data file {str(path)!r}: use .npy (features) or .npz (x, y)")
 
 

@@ -7,9 +7,19 @@ Hessians).  A request that cannot be met is refused with a
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from rmttheory.errors import ParameterError, ResourceError
 
-__all__ = ["resolve_device", "available_bytes", "require_bytes"]
+__all__ = [
+    "resolve_device",
+    "available_bytes",
+    "require_bytes",
+    "writable_folder",
+    "free_cores",
+    "cap_threads",
+]
 
 
 def resolve_device(device: str) -> str:
@@ -110,3 +120,139 @@ def require_bytes(need: int, what: str, device: str = "cpu", hint: str = "") -> 
             f"available on {device}" + (f"; {hint}" if hint else "")
         )
     return need
+
+
+def writable_folder(
+    path: Any, create: bool = True, name: str = "--out", label: str | None = None
+) -> Path:
+    """The folder ``path``, created if missing and proven writable by writing a probe file in
+    it, or :class:`~rmttheory.errors.ParameterError` (before any work is done).
+
+    ``os.access`` is not enough: it answers yes for root on read-only or virtual file systems
+    (``/proc``), so the probe file is the test.
+
+    Parameters
+    ----------
+    path
+        The folder.
+    create
+        Create it (with its parents) when missing.
+    name
+        How the user knows it (in messages: ``NAME PATH ...``).
+    label
+        The whole subject of a message instead (``the folder of FIGURE.png``).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> writable_folder(tempfile.mkdtemp()).is_dir()
+    True
+    >>> writable_folder("/proc/rmttheory-probe")
+    Traceback (most recent call last):
+    ...
+    rmttheory.errors.ParameterError: --out /proc/rmttheory-probe cannot be created: No such file or directory
+    """
+    import tempfile
+
+    folder = Path(path)
+    what = label or f"{name} {folder}"
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"{what} exists and is not a folder")
+    if not folder.exists():
+        if not create:
+            raise ParameterError(f"{what} does not exist")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ParameterError(f"{what} cannot be created: {exc.strerror}") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".rmttheory-probe-"):
+            pass
+    except OSError as exc:
+        raise ParameterError(f"{what} is not writable: {exc.strerror}") from None
+    return folder
+
+
+def free_cores() -> int:
+    """Cores this process may use that other work is not using now: the cores it is allowed
+    on (``os.sched_getaffinity``) minus the rounded one-minute load average, at least 1.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> free_cores() >= 1
+    True
+    """
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        busy = int(round(os.getloadavg()[0]))
+    except OSError:  # pragma: no cover
+        busy = 0
+    return max(1, min(cores, cores - busy))
+
+
+def cap_threads(workers: int = 1, threads: int | None = None) -> int:
+    """Cap the threads of torch and of the BLAS/OpenMP pools of this process to the free
+    cores shared among ``workers`` processes (or to ``threads``), and return the cap.
+
+    On a shared machine the libraries' default, one thread per core, oversubscribes the
+    cores that other jobs use, and their spin-waiting threads burn CPU while they wait
+    (measured: ``docs/benchmarks.md``, the loaded-machine benchmark).  OpenMP threads are
+    also told to sleep rather than spin when idle (``OMP_WAIT_POLICY=PASSIVE``, set for the
+    runtimes that start after this call, among them the workers of a process pool).
+
+    Parameters
+    ----------
+    workers
+        Processes that will share the free cores.
+    threads
+        An explicit cap instead (else the environment variable ``RMTTHEORY_THREADS``, where
+        0 leaves the libraries' defaults alone).
+
+    Returns
+    -------
+    int
+        The cap (0: none).
+
+    Examples
+    --------
+    >>> cap_threads(threads=1)
+    1
+    """
+    import os
+
+    override = os.environ.get("RMTTHEORY_THREADS", "").strip()
+    if threads is None and override:
+        if not override.isdigit():
+            raise ParameterError(f"RMTTHEORY_THREADS must be an integer >= 0, got {override!r}")
+        if int(override) == 0:  # the libraries' defaults: no cap (for comparisons)
+            return 0
+        threads = int(override)
+    n = threads if threads is not None else max(1, free_cores() // max(1, workers))
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ["OMP_NUM_THREADS"] = str(n)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(n)
+    os.environ["MKL_NUM_THREADS"] = str(n)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n)
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn and scipy
+        pass
+    import sys
+
+    if "torch" in sys.modules:  # a later import reads OMP_NUM_THREADS itself
+        sys.modules["torch"].set_num_threads(n)
+    return n

@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rmttheory import gaussian_constants
+from rmttheory.algebra import free_add, outliers, semicircle
+from rmttheory.data import load_dataset
 from rmttheory.distributions import (
     GaudinGOE,
     LinearNetwork,
@@ -26,16 +28,25 @@ from rmttheory.distributions import (
     PenningtonWorah,
     RatioLaw,
     SilversteinLaw,
+    TracyWidom,
     WignerSurmise,
+    edge_scaling,
+    hermite_edge,
+    soft_edge,
 )
+from rmttheory.distributions.edge import stieltjes_derivative
 from rmttheory.distributions.spacing import gap_probability_goe
 from rmttheory.errors import RmtError
 from rmttheory.local_statistics import (
+    beta_hermite,
+    beta_laguerre,
     number_variance,
     sample_spectrum,
     sample_wishart_spectrum,
     spacing_ratios,
     spacings,
+    spectral_rigidity,
+    spectral_rigidity_theory,
     unfold,
 )
 from rmttheory.regression import RidgeSpectrum, gradient_flow_risk, ridge_risk
@@ -93,6 +104,30 @@ TARGETS = {
     "gradient_flow_risk(snr)": (lambda v: gradient_flow_risk(0.5, [1.0], snr=v), False),
     "ridge_risk(lam)": (lambda v: ridge_risk(RidgeSpectrum.power_law(50, 1.5, 1.0), 0.5, v), False),
     "ks_tolerance(n)": (lambda v: ks_tolerance(v, 100, replicates=20).value, False),
+    # issue 24
+    "TracyWidom cdf": (TracyWidom(1).cdf, False),
+    "TracyWidom logsf": (TracyWidom(2).logsf, True),  # log 0 = -inf past the underflow
+    "TracyWidom ppf": (TracyWidom(4).ppf, True),  # ppf(0) = -inf, ppf(1) = +inf
+    "TracyWidom(beta)": (lambda v: TracyWidom(v).mean(), False),
+    "TracyWidom rvs": (lambda v: TracyWidom(1).rvs(v, random_state=0), False),
+    "beta_hermite(n)": (lambda v: beta_hermite(v, 1.0, largest=1, rng=0), False),
+    "beta_hermite(beta)": (lambda v: beta_hermite(20, v, rng=0), False),
+    "beta_laguerre(m)": (lambda v: beta_laguerre(20, v, 1.0, rng=0), False),
+    "soft_edge(law)": (lambda v: soft_edge(v).constant, False),
+    "edge_scaling(n)": (lambda v: edge_scaling(MarchenkoPastur(0.5), v).scale, False),
+    "hermite_edge(n)": (lambda v: hermite_edge(v, 1).scale, False),
+    "stieltjes_derivative(x)": (lambda v: stieltjes_derivative(MarchenkoPastur(0.5), v), False),
+    "outliers(spikes)": (lambda v: [o.overlap for o in outliers(MarchenkoPastur(0.5), v)], False),
+    "outliers(ratio)": (
+        lambda v: outliers(MarchenkoPastur(0.5), 2.0, "rectangular", ratio=v)[0].overlap,
+        False,
+    ),
+    "spectral_rigidity(L)": (lambda v: spectral_rigidity(GOOD_SPEC * 50, v), False),
+    "spectral_rigidity_theory(L)": (lambda v: spectral_rigidity_theory("goe", v), False),
+    # issue 22: API entries that leaked raw exceptions
+    "free_add(b)": (lambda v: free_add(semicircle(1), v).name, False),
+    "load_dataset(num_samples)": (lambda v: load_dataset("gaussian", num_samples=v).x, False),
+    "sample_spectrum(rng)": (lambda v: sample_spectrum("goe", 10, v), False),
 }
 
 

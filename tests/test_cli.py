@@ -317,3 +317,45 @@ def test_edge_bad_input(capsys, argv, match):
     code = main(argv)
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and match in err[0] and "Traceback" not in err[0]
+
+
+def test_issue_22_refusals_before_any_work(capsys, tmp_path):
+    """Output paths, sizes and devices are checked before anything runs, in one line."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    cases = [
+        (["validate", "--out", str(afile)], "exists and is not a folder"),
+        (["validate", "--out", "/proc/rmttheory/x"], "cannot be created"),
+        (["hessian-ensemble", "--out", str(afile)], "exists and is not a folder"),
+        (["sample", "tanh", "--phi", "1", "--psi", "1", "--n0", "20", "--plot", "/proc/x.png"],
+         "not writable"),
+        (["hessian", "--model", "mlp", "--hidden", "100000"], "needs about"),
+        (["hessian-ensemble", "--out", str(tmp_path / "he"), "--model", "mlp", "--hidden",
+          "5000", "--method", "dense"], "dense Hessian"),
+        (["derive", "tanh,tanh,tanh,tanh,tanh", "--phi", "0.5", "--psi", "1,1,1,1,1"],
+         "at most 4 layers"),
+        (["validate", "--sections", "nope"], "--sections"),
+        (["density", "relu", "--phi", "1", "--psi", "1", "--x", "1", "--grid", "0:4:3"],
+         "not allowed with"),
+        (["ratios", "--ensemble", "goe", "--n", "10", "--seed", "-1"], "--seed"),
+        (["constants", "foo"], "unknown activation 'foo': use a registered name"),
+        (["constants", "leaky_relu:foo=1"], "its parameters: slope"),
+        (["hessian", "--train-steps", "-1"], "--train-steps must be >= 0, got -1"),
+    ]  # fmt: skip
+    for argv, match in cases:
+        code = main(argv)
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and match in err[0], (argv, err)
+    assert not (tmp_path / "he").exists() or not any((tmp_path / "he").iterdir())
+    bad = tmp_path / "bad.npy"
+    bad.write_bytes(b"garbage")
+    code = main(["features", "tanh", "--dataset", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2 and "not a numpy array file" in err and "allow_pickle" not in err
+
+
+def test_a_check_that_cannot_fail_says_so(capsys):
+    code, out, _ = run(capsys, "sample", "tanh", "--phi", "0.5", "--psi", "0.5", "--n0", "1",
+                       "--json")  # fmt: skip
+    d = json.loads(out)
+    assert code == 0 and d["pass"] is None and d["verdict"].startswith("no power")

@@ -155,7 +155,14 @@ def _data_law(data_spectrum: Mapping[Any, Any] | AlgebraicLaw | None) -> Algebra
         return point_mass(1)
     if isinstance(data_spectrum, AlgebraicLaw):
         return data_spectrum
-    return discrete(data_spectrum)
+    law = discrete(data_spectrum)
+    negative = [str(t) for t in data_spectrum if sp.sympify(t).is_negative]
+    if negative:
+        raise ParameterError(
+            "data_spectrum is the spectrum of the data covariance: its locations must be >= 0, "
+            f"got {', '.join(negative)}"
+        )
+    return law
 
 
 def nonlinear_gram(

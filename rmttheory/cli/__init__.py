@@ -14,10 +14,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rmttheory.errors import RmtError
 
 __all__ = ["main", "build_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit status 2), not usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from rmttheory.cli import derive, edge, equivalents, statistics, theory, validation
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rmttheory",
         description="Random matrix theory for deep learning: constants, spectra, validation.",
     )
@@ -67,7 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or an argument error, already printed (2)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    from rmttheory.resources import cap_threads
+
+    # threads: the cores free now, shared by the workers (no oversubscription on a shared
+    # machine); --threads where a command has it
+    cap_threads(max(1, getattr(args, "workers", 1) or 1), getattr(args, "threads", None))
     try:
         return int(args.func(args))
     except RmtError as exc:

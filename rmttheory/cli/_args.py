@@ -26,6 +26,7 @@ __all__ = [
     "finite_float",
     "positive_float",
     "nonneg_float",
+    "nonneg_int",
     "add_activation",
     "add_ratios",
     "add_scales",
@@ -86,6 +87,17 @@ def positive_int(text: str) -> int:
     return v
 
 
+def nonneg_int(text: str) -> int:
+    """argparse type: an integer >= 0 (seeds)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0: {text!r}")
+    return v
+
+
 def add_activation(p: argparse.ArgumentParser, optional: bool = False) -> None:
     """The positional ``ACT``."""
     p.add_argument(
@@ -119,7 +131,8 @@ def add_mode(p: argparse.ArgumentParser, full_help: str) -> None:
 
 def add_seed(p: argparse.ArgumentParser) -> None:
     """``--seed``."""
-    p.add_argument("--seed", type=int, default=0, help="seed of everything random (default 0)")
+    p.add_argument("--seed", type=nonneg_int, default=0,
+                   help="seed of everything random, an integer >= 0 (default 0)")  # fmt: skip
 
 
 def add_device(p: argparse.ArgumentParser) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.cli import _args
 from rmttheory.errors import ParameterError, RmtError
 
@@ -59,6 +61,15 @@ def _derive(args: argparse.Namespace) -> Any:
             raise RmtError("give either activations or --eta/--zeta, not both")
         if len(acts) != len(psis):
             raise RmtError(f"{len(acts)} activation(s) but {len(psis)} value(s) of --psi")
+        # measured on 2 cores: 6 s for two tanh layers, 57 s for three (the degree of the
+        # polynomial multiplies with each layer): about ten times more per layer
+        seconds = 6.0 * 10.0 ** max(0, len(acts) - 2)
+        if seconds > _args.MAX_SECONDS:
+            raise RmtError(
+                f"deriving {len(acts)} nonlinear layers would take about {seconds / 3600:.0f} h "
+                "(about ten times longer per layer; measured 57 s for three); use at most "
+                f"{2 + int(math.log10(_args.MAX_SECONDS / 6.0))} layers"
+            )
         return deep_nonlinear_gram(
             acts, phi, psis, sigma_w=args.sigma_w, data_spectrum=data, noise=args.noise
         )
@@ -86,7 +97,7 @@ def _simulate(args: argparse.Namespace) -> tuple[dict[str, Any], np.ndarray]:
         tuple(args.act.split(",")), args.n0, tuple(dims[1:]), max(2, round(args.n0 / phi)),
         sigma_w=args.sigma_w, data_spectrum=_spectrum(args.data), noise=args.noise,
     )  # fmt: skip
-    gen = np.random.default_rng(args.seed)
+    gen = _params.generator(args.seed)
     eig = np.concatenate([model.sample(gen) for _ in range(args.seeds)])
     return check_model(model, args.seeds, eigenvalues=eig), eig
 

@@ -4,6 +4,7 @@ and ``features`` (random features on real data)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 import numpy as np
@@ -56,8 +57,10 @@ def cmd_risk(args: argparse.Namespace) -> int:
     if args.simulate:
         from rmttheory.validation.risk import risk_points
 
-        if args.n < 2 or args.trials < 2:
-            raise RmtError("--n must be >= 2 and --trials >= 2 to simulate")
+        if args.n < 2:
+            raise RmtError(f"--n must be >= 2 to simulate, got {args.n}")
+        if args.trials < 2:
+            raise RmtError(f"--trials must be >= 2 to simulate, got {args.trials}")
         big = float(np.max(x)) * args.n
         _args.require_seconds(
             2.0 * args.trials * x.size * args.n * big * min(args.n, big),
@@ -73,21 +76,33 @@ def cmd_risk(args: argparse.Namespace) -> int:
     if args.plot:
         import matplotlib.pyplot as plt
 
-        from rmttheory.plot import save_figure, style
+        from rmttheory.plot import legend_outside, save_figure, style, zero_floor
 
         with style():
             fig, ax = plt.subplots()
+            pts = sims or []
+            values = [*np.ravel(th["test"]), *np.ravel(th["train"])]
+            values += [s[k]["sim"] for s in pts for k in ("test", "train")]
+            floor = zero_floor(values)  # a log axis never spans exact zeros
             ax.plot(x, th["test"], label="test (theory)")
-            ax.plot(x, th["train"], "--", label="train (theory)")
+            train = np.asarray(th["train"], float)
+            ax.plot(x, np.where(train > floor, train, np.nan), "--", label="train (theory)")
             for k, mk in (("test", "o"), ("train", "s")):
-                pts = sims or []
-                ax.errorbar([s["ratio"] for s in pts], [s[k]["sim"] for s in pts],
-                            yerr=[2 * s[k]["se"] for s in pts], ls="none", marker=mk,
-                            label=f"{k} (simulated, ±2 SE)" if pts else None)  # fmt: skip
+                sim = np.array([s[k]["sim"] for s in pts])
+                ok = sim > floor
+                ax.errorbar(np.array([s["ratio"] for s in pts])[ok], sim[ok],
+                            yerr=np.array([2 * s[k]["se"] for s in pts])[ok], ls="none",
+                            marker=mk, label=f"{k} (simulated, ±2 SE)" if pts else None)  # fmt: skip
+            zeros = [xi for xi, t in zip(x, train) if t <= floor]
+            zeros += [s["ratio"] for s in pts if s["train"]["sim"] <= floor]
+            if zeros:
+                ax.plot(sorted(set(zeros)), [floor] * len(set(zeros)), "v", color="C1",
+                        clip_on=False, label="train = 0 (interpolation)")  # fmt: skip
             ax.set_yscale("log")
+            ax.set_ylim(bottom=floor)
             ax.set_xlabel(label)
             ax.set_ylabel("error")
-            ax.legend()
+            legend_outside(ax)
             payload["plot"] = save_figure(fig, args.plot)[0]
     lines = [f"{label}; lambda={args.lam:g} snr={args.snr:g} noise={args.noise:g}"]
     lines += [
@@ -104,6 +119,15 @@ def cmd_kernel_spectrum(args: argparse.Namespace) -> int:
     _args.check_plot(args)
     if args.points < 2 or args.points > _args.MAX_GRID:
         raise RmtError(f"--points must be in [2, {_args.MAX_GRID}]")
+    if args.depth < 0:
+        raise RmtError(f"--depth must be >= 0, got {args.depth}")
+    # measured on 2 cores: about 0.6 s per layer (one Silverstein law each) plus the start
+    seconds = 0.6 * (args.depth + 1) * max(1.0, args.points / 400)
+    if seconds > _args.MAX_SECONDS:
+        raise RmtError(f"--depth {args.depth} would take about {seconds / 3600:.1f} h (0.6 s a "
+                       "layer); use fewer layers")  # fmt: skip
+    if seconds > 20 and not args.json:
+        print(f"about {seconds:.0f} s for {args.depth + 1} layers", file=sys.stderr)
     laws = kernel_laws(
         args.act, args.kernel, args.depth, args.width_ratio, args.sigma_w, args.sigma_x
     )
@@ -144,21 +168,33 @@ def cmd_kernel_spectrum(args: argparse.Namespace) -> int:
     if args.plot:
         import matplotlib.pyplot as plt
 
-        from rmttheory.plot import save_figure, style
+        from rmttheory.plot import legend_outside, save_figure, style
 
         with style():
             fig, ax = plt.subplots()
+            tops = []
             for i, rec in enumerate(out):
                 name = rec["name"]
-                dens = [np.nan if v is None else v for v in rec["density"]]
-                (line,) = ax.plot(x, dens, label=name)
+                dens = np.array([np.nan if v is None else v for v in rec["density"]], float)
+                (line,) = ax.plot(x, dens, lw=1.4, label=name)
+                tops.append(
+                    np.nanpercentile(dens[np.isfinite(dens)], 95)
+                    if np.isfinite(dens).any()
+                    else 1.0
+                )
                 if sampled is not None:
-                    ax.hist(sampled[i], bins=60, density=True, histtype="step",
-                            color=line.get_color())  # fmt: skip
+                    ax.hist(sampled[i], bins=60, density=True, histtype="step", lw=0.7,
+                            ls=":", color=line.get_color())  # fmt: skip
+            from matplotlib.lines import Line2D
+
+            ax.plot([], [], color="0.3", lw=1.4, label="solid: theory")
+            if sampled is not None:
+                ax.add_line(Line2D([], [], color="0.3", lw=0.7, ls=":",
+                                   label=f"dotted steps: sampled (m = {args.m})"))  # fmt: skip
             ax.set_xlabel(r"eigenvalue $\lambda$ of the kernel")
             ax.set_ylabel("density")
-            ax.set_ylim(0, min(ax.get_ylim()[1], 5))
-            ax.legend()
+            ax.set_ylim(0, 1.6 * max(tops))  # the bulk; hard-edge spikes run off the top
+            legend_outside(ax)
             ax.set_title(f"{args.kernel.upper()} spectra, {args.act}, $n/m$ = {args.width_ratio:g}")
             payload["plot"] = save_figure(fig, args.plot)[0]
     text = "\n".join(
@@ -316,8 +352,9 @@ def register(sub: Any) -> None:
         "--beta", type=_args.positive_float, default=2.0, help="power law: s_j b_j^2 ~ j^-beta"
     )
     p.add_argument("--p", type=int, default=1000, help="power law: number of features")
-    p.add_argument("--ratio", default=None, help="values of p/n (ridge) or N/d (rf), A,B,C")
-    p.add_argument("--grid", default=None, help="LO:HI:N instead of --ratio (default 0.1:4:40)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--ratio", default=None, help="values of p/n (ridge) or N/d (rf), A,B,C")
+    where.add_argument("--grid", default=None, help="LO:HI:N instead of --ratio (default 0.1:4:40)")
     p.add_argument("--psi2", type=_args.positive_float, default=1.0, help="rf: n/d")
     p.add_argument("--lam", type=_args.nonneg_float, default=1e-2, help="ridge lambda (>= 0)")
     p.add_argument("--snr", type=_args.nonneg_float, default=1.0, help="signal variance |beta|^2")

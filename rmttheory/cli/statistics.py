@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.cli import _args
 from rmttheory.errors import RmtError
 
@@ -25,7 +26,7 @@ def cmd_ratios(args: argparse.Namespace) -> int:
         30.0 * args.n**2 * args.samples, "these spectra", "lower --n or --samples"
     )
     rngs = np.random.SeedSequence(args.seed).spawn(args.samples)
-    eig = np.array([sample_spectrum(args.ensemble, args.n, np.random.default_rng(r)) for r in rngs])
+    eig = np.array([sample_spectrum(args.ensemble, args.n, _params.generator(r)) for r in rngs])
     stats = spacing_ratios(eig, trim=args.trim)
     verdict = closest_ensemble(stats)
     payload = {
@@ -49,16 +50,22 @@ def cmd_ratios(args: argparse.Namespace) -> int:
 
 
 def cmd_hessian(args: argparse.Namespace) -> int:
+    from rmttheory.resources import resolve_device
     from rmttheory.validation.hessians import hessian_experiment, plot_ratios
     from rmttheory.validation.networks import DATASETS, MODELS
 
     _args.check_plot(args)
+    resolve_device(args.device)  # a GPU asked for but absent: refused before any work
     if args.model not in MODELS:
         raise RmtError(f"unknown model {args.model!r}; choose one of {', '.join(MODELS)}")
     if args.dataset not in DATASETS:
         raise RmtError(f"unknown data set {args.dataset!r}; choose one of {', '.join(DATASETS)}")
-    if args.train_steps < 0 or args.hidden < 1 or not 0 <= args.trim < 0.45:
-        raise RmtError("--train-steps must be >= 0, --hidden >= 1 and --trim in [0, 0.45)")
+    if args.train_steps < 0:
+        raise RmtError(f"--train-steps must be >= 0, got {args.train_steps}")
+    if args.hidden < 1:
+        raise RmtError(f"--hidden must be >= 1, got {args.hidden}")
+    if not 0 <= args.trim < 0.45:
+        raise RmtError(f"--trim must be in [0, 0.45), got {args.trim}")
     rec = hessian_experiment(
         args.model,
         args.dataset,
@@ -90,7 +97,6 @@ def cmd_hessian(args: argparse.Namespace) -> int:
 
 
 def cmd_hessian_ensemble(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from rmttheory.plot import check_output
     from rmttheory.resources import resolve_device
@@ -100,13 +106,17 @@ def cmd_hessian_ensemble(args: argparse.Namespace) -> int:
 
     if args.plot:
         check_output(args.plot, ("pdf", "png"))
-    if not 0 <= args.trim < 0.45 or not 0 <= args.cutoff < 1:
-        raise RmtError("--trim must be in [0, 0.45) and --cutoff in [0, 1)")
+    if not 0 <= args.trim < 0.45:
+        raise RmtError(f"--trim must be in [0, 0.45), got {args.trim}")
+    if not 0 <= args.cutoff < 1:
+        raise RmtError(f"--cutoff must be in [0, 1), got {args.cutoff}")
     spec = EnsembleSpec(args.model, args.dataset, batch=args.batch, n_batches=args.n_batches,
                         hidden=args.hidden, train_steps=args.train_steps, lr=args.lr,
                         method=args.method, gauss_newton=not args.no_gauss_newton,
                         seed=args.seed, device=resolve_device(args.device)).validate()  # fmt: skip
-    out = Path(args.out)
+    from rmttheory.resources import writable_folder
+
+    out = writable_folder(args.out, create=not args.analyse_only)
     if args.analyse_only:
         records = load_ensemble(out)
     else:

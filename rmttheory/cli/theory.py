@@ -203,7 +203,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("density", help="limiting spectral density of M = YY^T/m")
     _add_act_or_constants(p, require_ratios=True)
-    p.add_argument("--x", help="comma-separated evaluation points")
-    p.add_argument("--grid", help="LO:HI:N evaluation grid (default: over the support)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--x", help="comma-separated evaluation points")
+    where.add_argument("--grid", help="LO:HI:N evaluation grid (default: over the support)")
     _args.add_output(p)
     p.set_defaults(func=cmd_density)

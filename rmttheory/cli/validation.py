@@ -41,6 +41,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
         "device", "mean_of_f", "pass",
     )  # fmt: skip
     payload = {k: rec[k] for k in keys}
+    payload["verdict"] = "pass" if rec["pass"] else "fail"
+    if rec["ks_tol"] >= 1.0:  # a KS distance is at most 1: this check cannot fail
+        payload["pass"] = None
+        payload["verdict"] = (
+            f"no power: the KS tolerance {rec['ks_tol']:.2f} exceeds any possible distance at "
+            f"n1 = {rec['n1']}; sample larger matrices (--n0) or more seeds"
+        )
     if args.plot:
         from rmttheory.distributions import PenningtonWorah
         from rmttheory.plot import density_vs_sample
@@ -57,10 +64,20 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from rmttheory.resources import resolve_device, writable_folder
     from rmttheory.validation.report import validate
+    from rmttheory.validation.sections.registry import SECTIONS
 
-    if args.workers < 1:
-        raise RmtError(f"--workers must be >= 1, got {args.workers}")
+    sections = None
+    if args.sections is not None:
+        sections = [n.strip() for n in args.sections.split(",") if n.strip()]
+        names = [s.name for s in SECTIONS]
+        unknown = [n for n in sections if n not in names]
+        if unknown or not sections:
+            raise RmtError(f"--sections: unknown section(s) {', '.join(unknown) or '(none)'}; "
+                           f"choose from {', '.join(names)}")  # fmt: skip
+    resolve_device(args.device)  # a GPU asked for but absent: refused before any work
+    writable_folder(args.out)  # before any work: an existing file or a read-only place
     summary = validate(
         args.out,
         full=args.mode == "full",
@@ -68,6 +85,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         workers=args.workers,
         seed=args.seed,
         progress=not args.json,
+        sections=sections,
     )
     text = (
         f"{summary['passed']}/{summary['checks']} checks pass ({summary['mode']}, "
@@ -78,17 +96,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from rmttheory.figures import make_figures
-    from rmttheory.resources import resolve_device
+    from rmttheory.resources import resolve_device, writable_folder
 
     if args.workers < 1:
         raise RmtError(f"--workers must be >= 1, got {args.workers}")
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise RmtError(f"--out {out} exists and is not a folder")
+    out = writable_folder(args.out)
     manifest = make_figures(
         out, args.paper.split(","), full=args.mode == "full", device=resolve_device(args.device),
         formats=formats, seed=args.seed, workers=args.workers, progress=not args.json,
@@ -132,7 +147,10 @@ def register(sub: Any) -> None:
     p.add_argument("--out", default="rmttheory-report", help="output folder (resumes if present)")
     _args.add_mode(p, "large sizes (meant for a GPU or a cluster)")
     _args.add_device(p)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=_args.positive_int, default=1)
+    p.add_argument("--sections", default=None, metavar="NAME,...",
+                   help="run only these report sections (default: all; names in --help of "
+                   "rmttheory.validation.sections.registry)")  # fmt: skip
     _args.add_seed(p)
     _args.add_output(p, plot=False)
     p.set_defaults(func=cmd_validate)

@@ -231,7 +231,7 @@ class SpectralDistribution(ABC):
         dims = [_params.integer(s, "size", minimum=0) for s in shape]
         if math.prod(dims) > MAX_DRAWS:
             raise ResourceError(f"rvs: {math.prod(dims)} draws requested, at most {MAX_DRAWS}")
-        rng = np.random.default_rng(random_state)
+        rng = _params.generator(random_state)
         return self.ppf(rng.random(tuple(dims)))
 
     def ks_distance(self, sample: Any) -> float:

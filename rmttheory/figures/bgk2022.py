@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.figures.core import FigureContext, check, histogram, panels
 from rmttheory.validation.io import jsonable, read_json, write_json
 
@@ -180,9 +181,7 @@ def hessian_model(ctx: FigureContext) -> dict[str, Any]:
     n, rank = ctx.size(1200, 4000), ctx.size(700, 2400)
     model = HessianModel(n=n, rank=rank, spikes=(2.0, 4.0), sigma=1.0)
     draws = ctx.size(10, 20)
-    samples = [
-        model.sample(np.random.default_rng([ctx.seed, k]))["eigenvalues"] for k in range(draws)
-    ]
+    samples = [model.sample(_params.generator([ctx.seed, k]))["eigenvalues"] for k in range(draws)]
     nonzero = [s[s != 0] for s in samples]
     bulk = np.concatenate([z[:-2] for z in nonzero])
     tops = np.array([z[-2:] for z in nonzero])

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.figures.core import FigureContext, check, histogram, panels
 
 __all__: list[str] = []  # used through rmttheory.figures.registry
@@ -38,7 +39,7 @@ def marchenko_pastur(ctx: FigureContext) -> dict[str, Any]:
     from rmttheory.validation.tolerance import ks_tolerance
 
     p = ctx.size(500, 2000)
-    rng = np.random.default_rng([ctx.seed, 21])
+    rng = _params.generator([ctx.seed, 21])
     panels: list[tuple[str, Any, np.ndarray, int, int]] = []
     checks = []
     for ratio in (0.25, 0.8):
@@ -98,7 +99,7 @@ def linear_equivalent(ctx: FigureContext) -> dict[str, Any]:
     rf = RandomFeaturesRidge.from_activation("relu")
     c = gaussian_constants("relu")
     law = PenningtonWorah(c.eta, c.zeta, d / n, d / N, constants=c)
-    rng = np.random.default_rng([ctx.seed, 22])
+    rng = _params.generator([ctx.seed, 22])
     W, X = rng.standard_normal((N, d)), rng.standard_normal((d, n))
     pre = W @ X / math.sqrt(d)
     E = rf.mu1 * pre + rf.mu_star * rng.standard_normal(pre.shape)

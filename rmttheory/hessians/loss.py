@@ -126,6 +126,8 @@ class LossSpec:
             raise ParameterError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         dev = resolve_device(device)
         dtype = torch.float64 if dtype is None else dtype
+        if not isinstance(model, torch.nn.Module):
+            raise ParameterError(f"model must be a torch.nn.Module, got {type(model).__name__}")
         model = copy.deepcopy(model).to(device=dev, dtype=dtype)
         names = [n for n, _ in model.named_parameters()]
         shapes = [p.shape for _, p in model.named_parameters()]
@@ -207,22 +209,68 @@ class LossSpec:
 
 
 def _prepare(model: Any, x: Any, y: Any, loss: Any, dev: str, dtype: Any) -> tuple[Any, Any]:
-    """One batch as tensors on ``dev``: floating inputs in ``dtype``, targets for ``loss``."""
+    """One batch as tensors on ``dev``: floating inputs in ``dtype``, targets for ``loss``,
+    checked against the model's output (one clear ParameterError for a wrong input width,
+    targets that are not class indices in range, or MSE targets of the wrong shape)."""
     import torch
 
-    x = torch.as_tensor(x, device=dev)
+    try:
+        x = torch.as_tensor(x, device=dev)
+        y = torch.as_tensor(y, device=dev)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise ParameterError(f"inputs and targets must be numeric arrays: {exc}") from None
     x = x.to(dtype) if x.is_floating_point() else x
-    y = torch.as_tensor(y, device=dev)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ParameterError("inputs and targets need a batch dimension")
     if x.shape[0] != y.shape[0]:
         raise ParameterError(f"{x.shape[0]} inputs but {y.shape[0]} targets")
     if x.shape[0] == 0:
         raise ParameterError("empty batch")
-    if loss == "mse" and not y.is_floating_point():
+    out = _probe(model, x[:1], dtype)
+    if out is None:  # integer or boolean inputs to a model of floats: use them as numbers
+        x = x.to(dtype)
+        out = _probe(model, x[:1], dtype, final=True)
+    n_out = int(out.shape[-1])
+    if loss in ("cross_entropy", "mse") and not y.is_floating_point():
+        bad = (y < 0) | (y >= n_out)
+        if bool(bad.any()):
+            raise ParameterError(
+                f"targets must be class indices in [0, {n_out}) for a model with {n_out} "
+                f"outputs, got {int(y[bad][0])}"
+            )
+    if loss == "cross_entropy":
+        if y.is_floating_point():
+            if bool((y != torch.round(y)).any()) or y.ndim != 1:
+                raise ParameterError(
+                    "cross_entropy targets are class indices (integers), got non-integral "
+                    "or multi-column values; use loss='mse' for real-valued targets"
+                )
+            return _prepare(model, x, y.long(), loss, dev, dtype)
+        return x, y.long()
+    if loss == "mse":
+        if not y.is_floating_point():
+            return x, torch.nn.functional.one_hot(y.long(), n_out).to(dtype)
+        if tuple(y.shape[1:]) != tuple(out.shape[1:]):
+            raise ParameterError(
+                f"mse targets must have the model's output shape {tuple(out.shape[1:])} per "
+                f"sample, got {tuple(y.shape[1:])}"
+            )
+    return x, (y.to(dtype) if y.is_floating_point() else y)
+
+
+def _probe(model: Any, x1: Any, dtype: Any, final: bool = False) -> Any:
+    """The model's output on one sample, None when integer inputs fail where floats may
+    not, or a ParameterError saying what the model expects."""
+    import torch
+
+    try:
         with torch.no_grad():
-            n_out = int(model(x[:1]).shape[-1])
-        y = torch.nn.functional.one_hot(y.long(), n_out).to(dtype)
-    elif loss == "cross_entropy":
-        y = y.long()
-    elif y.is_floating_point():
-        y = y.to(dtype)
-    return x, y
+            return model(x1)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        if not final and not x1.is_floating_point():
+            return None
+        first = str(exc).splitlines()[0]
+        raise ParameterError(
+            f"the model cannot be applied to inputs of shape {tuple(x1.shape[1:])} per sample: "
+            f"{first}"
+        ) from None

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.errors import ParameterError
 
 __all__ = ["HessianModel", "count_outliers"]
@@ -93,7 +94,7 @@ class HessianModel:
         ``matrix=True`` also returns the rotated :math:`n\\times n` matrix :math:`H`
         (costs :math:`O(n^3)`).
         """
-        rng = np.random.default_rng(rng)
+        rng = _params.generator(rng)
         r, s = self.rank, self.sigma
         a = rng.standard_normal((r, r))
         x = (a + a.T) * (s / math.sqrt(2 * r))  # off-diagonal var s^2/r, diagonal 2 s^2/r

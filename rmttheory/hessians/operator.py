@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.errors import ConvergenceError, ParameterError, RmtError
 from rmttheory.hessians.loss import LossSpec
 
@@ -122,7 +123,7 @@ def top_eigenvalues(
     n = op.shape[0]
     if not 1 <= k < n:
         raise ParameterError(f"k must be in [1, {n - 1}], got {k}")
-    rng = np.random.default_rng(seed)
+    rng = _params.generator(seed)
     try:
         lam = eigsh(op.aslinearoperator(), k=k, which=which, tol=tol, v0=rng.standard_normal(n))[0]
     except ArpackNoConvergence as exc:

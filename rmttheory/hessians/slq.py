@@ -88,7 +88,7 @@ class SpectralQuadrature:
 
     def density(self, x: Any, width: float) -> np.ndarray:
         """The quadrature smoothed by a Gaussian of standard deviation ``width`` (integrates to 1)."""
-        x = np.asarray(x, dtype=float)
+        x = _params.real_array(x, "x")
         width = _params.real(width, "width", positive=True)
         t = np.concatenate(self.nodes)
         w = np.concatenate(self.weights) / len(self.nodes)
@@ -97,7 +97,7 @@ class SpectralQuadrature:
 
     def cdf(self, x: Any) -> np.ndarray:
         """The quadrature's distribution function :math:`\\sum \\tau_j [\\theta_j \\le x]` (averaged)."""
-        x = np.asarray(x, dtype=float)
+        x = _params.real_array(x, "x")
         t = np.concatenate(self.nodes)
         w = np.concatenate(self.weights) / len(self.nodes)
         return np.sum(w * (t <= x[..., None]), axis=-1)

@@ -271,7 +271,17 @@ def expected_kernel(
         K = _closed(closed[0], closed[1], a, b, c, rho)
         scale = np.sqrt(np.outer(1 + a, 1 + b))
         return ExpectedKernel(K, "closed", float(64 * np.finfo(float).eps * scale.max()))
+    _integrable(act, a, b)
     return _series(act, a, b, rho, X2 is None, tol, order, max_order)
+
+
+def _integrable(act: Any, *scales2: np.ndarray) -> None:
+    """The same refusal as :func:`rmttheory.constants.gaussian_constants` for activations
+    whose square is not Gaussian-integrable, at the largest sample scale (the tails grow
+    with the scale)."""
+    from rmttheory._numerics.gaussian_quadrature import check_integrable
+
+    check_integrable(act, float(np.sqrt(max(float(np.max(v)) for v in scales2))))
 
 
 def expected_kernel_diagonal(act: Any, X: Any, *, sigma_w: float = 1.0) -> np.ndarray:
@@ -307,6 +317,7 @@ def expected_kernel_diagonal(act: Any, X: Any, *, sigma_w: float = 1.0) -> np.nd
     s = sigma_w * np.sqrt(np.einsum("ij,ij->j", X, X) / X.shape[0])
     if np.any(s == 0):
         raise ParameterError("a data column is zero: its pre-activation is not random")
+    _integrable(activation(act), s * s)
     return hermite_coefficients(act, s, 0)["m2"]
 
 

@@ -105,10 +105,10 @@ def beta_hermite(
     >>> beta_hermite(5, 1.0, largest=2, rng=1).shape
     (2,)
     """
-    beta = _params.real(beta, "beta", positive=True)
+    beta = _params.real(beta, "beta", low=1e-6)  # > 0; tinier overflows 2/(beta n)
     k = _checked(n, largest)
     n = int(n)
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     diag = rng.standard_normal(n) * math.sqrt(2.0 / (beta * n))
     off = np.sqrt(rng.chisquare(beta * np.arange(n - 1, 0, -1))) / math.sqrt(beta * n)
     return _eigenvalues(diag, off, k)
@@ -146,11 +146,11 @@ def beta_laguerre(
     >>> int((lam == 0).sum())
     200
     """
-    beta = _params.real(beta, "beta", positive=True)
+    beta = _params.real(beta, "beta", low=1e-6)  # > 0; tinier overflows 2/(beta n)
     k = _checked(n, largest)
     m = _params.integer(m, "m", minimum=1, maximum=MAX_DIMENSION)
     n = int(n)
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     if n > m:  # the m nonzero eigenvalues of XX*/m are (n/m) times those of X*X/n
         if k is not None and k > m:
             inner = beta_laguerre(m, n, beta, rng=rng) * (n / m)

@@ -59,7 +59,7 @@ def sample_spectrum(
 
     ensemble = _params.choice(ensemble, "ensemble", (*ENSEMBLES, "poisson"))
     n = _params.integer(n, "n", minimum=3, maximum=MAX_LEVELS)
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     if ensemble == "poisson":
         return np.sort(rng.uniform(0, n, size=n))
     beta = ENSEMBLES[ensemble]
@@ -102,7 +102,7 @@ def sample_wishart_spectrum(
 
     n = _params.integer(n, "n", minimum=1, maximum=MAX_LEVELS)
     m = _params.integer(m, "m", minimum=1, maximum=MAX_LEVELS)
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     if n > m:
         inner = sample_wishart_spectrum(m, n, rng) * (n / m)
         return np.concatenate([np.zeros(n - m), inner])

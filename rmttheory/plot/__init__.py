@@ -36,6 +36,8 @@ __all__ = [
     "log_ticks",
     "COLUMN",
     "TWO_COLUMN",
+    "zero_floor",
+    "legend_outside",
 ]
 
 #: the style sheet shipped with the package
@@ -102,8 +104,11 @@ def check_output(path: str | os.PathLike, formats: Sequence[str] | None = None) 
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise ParameterError(f"the folder of {p} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ParameterError(f"the folder of {p} is not writable")
+    from rmttheory.resources import writable_folder
+
+    writable_folder(folder, create=False, label=f"the folder of {p}")  # a probe, not os.access
+    if p.exists() and p.is_dir():
+        raise ParameterError(f"{p} is a folder, not a figure file")
     return p
 
 
@@ -185,6 +190,69 @@ def log_ticks(ax: Any, which: str, ticks: Sequence[float]) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
+def zero_floor(values: Sequence[float], decades: float = 0.5) -> float:
+    """The bottom of a log axis for ``values`` that may hold exact (or numerically exact,
+    below 1e-12 of the largest) zeros: half a decade under the smallest positive value.
+    Values at or below it are zeros: draw them on the floor, marked, never on a log axis
+    that spans 30 decades of rounding noise.
+
+    Parameters
+    ----------
+    values
+        Everything the axis shows.
+    decades
+        Room below the smallest positive value.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> zero_floor([0.0, 1e-31, 0.02, 5.0])  # the 1e-31 is rounding noise, a zero
+    0.006324555320336759
+    """
+    import numpy as np
+
+    v = np.abs(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v)]
+    top = float(v.max()) if v.size else 1.0
+    positive = v[v > 1e-12 * top]
+    return float(positive.min() if positive.size else top) * 10.0**-decades
+
+
+def legend_outside(ax: Any, **kwargs: Any) -> Any:
+    """The legend of ``ax`` below the figure's axes, in two columns: it never covers the data
+    (the package's style uses constrained layout, which makes room for it).
+
+    Parameters
+    ----------
+    ax
+        Matplotlib axes.
+    **kwargs
+        Passed to ``ax.legend``.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> with style():
+    ...     fig, ax = plt.subplots()
+    ...     _ = ax.plot([0, 1], label="a")
+    ...     legend = legend_outside(ax)
+    >>> legend.get_texts()[0].get_text()
+    'a'
+    >>> plt.close(fig)
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    opts = {"loc": "outside lower center", "ncol": 2, "fontsize": "small", "frameon": False}
+    opts.update(kwargs)
+    return ax.figure.legend(handles, labels, **opts)
+
+
 def density_vs_sample(
     law: Any,
     eigenvalues: Any,
@@ -246,29 +314,37 @@ def density_vs_sample(
             fig, ax = plt.subplots()
     weights = np.full(cont.size, (1 - law.atom_mass) / max(cont.size, 1))
     heights, _, _ = ax.hist(cont, bins=bins, weights=weights / max(np.ptp(cont) / bins, 1e-300),
-                            color="0.75", label=f"sampled ({eig.size} eigenvalues)")  # fmt: skip
+                            histtype="stepfilled", color="0.78",
+                            label=f"sampled ({eig.size} eigenvalues)")  # fmt: skip
     hi = max(law.support()[-1][1], float(eig[-1]) if eig.size else 0.0)
     lo = min(law.support()[0][0], float(eig[0]) if eig.size else 0.0)
     x = np.linspace(lo, hi, 800)
     y = law.pdf(x)
     ax.plot(x, np.where(np.isfinite(y), y, np.nan), color="C1", label="theory")
+    notes = []
     if atoms:
-        ax.plot(
-            [], [], " ", label="atoms: " + ", ".join(f"{m:.3g} at {a:g}" for a, m in atoms.items())
-        )
+        notes.append("atoms: " + ", ".join(f"{m:.3g} at {a:g}" for a, m in atoms.items()))
     finite = y[np.isfinite(y)]
     if law.hard_edge and len(heights) > 1:
-        # the density diverges at the hard edge: scale to the bulk, not to the edge bin
-        ax.set_ylim(0, 1.3 * max(float(np.max(heights[1:])), 1e-300))
-        ax.plot([], [], " ", label="density diverges at the hard edge")
+        # the density diverges at the hard edge: scale to the bulk, not to the edge bin, and
+        # say so with an arrow at the edge
+        top = 1.3 * max(float(np.max(heights[1:])), 1e-300)
+        ax.set_ylim(0, top)
+        edge = law.support()[0][0]
+        ax.annotate("→ ∞ (hard edge)", xy=(edge, 0.97 * top), xytext=(edge + 0.06 * (hi - lo),
+                    0.88 * top), fontsize="x-small", color="C1",
+                    arrowprops={"arrowstyle": "->", "color": "C1"})  # fmt: skip
     elif finite.size:
         top = max(float(np.percentile(finite, 99.5)), float(np.max(heights, initial=0.0)))
         ax.set_ylim(0, 1.25 * max(top, 1e-300))
+    if notes:
+        ax.text(0.98, 0.95, "\n".join(notes), transform=ax.transAxes, ha="right", va="top",
+                fontsize="x-small")  # fmt: skip
     ax.set_xlabel(r"eigenvalue $\lambda$")
     ax.set_ylabel("density")
     if title:
         ax.set_title(title, fontsize="small")
-    ax.legend(fontsize="small")
+    legend_outside(ax)
     if path is not None:
         return save_figure(ax.figure, path)[0]
     return ax

@@ -110,7 +110,7 @@ class RandomFeaturesEquivalent:
     Examples
     --------
     >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
+    >>> rng = _params.generator(0)
     >>> X = rng.standard_normal((50, 100))
     >>> eq = RandomFeaturesEquivalent.from_data("relu", X)
     >>> law = eq.spectrum(width=200)

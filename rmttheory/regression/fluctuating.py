@@ -327,7 +327,7 @@ def fluctuating_errors(
 
     Examples
     --------
-    >>> rng = np.random.default_rng(0)
+    >>> rng = _params.generator(0)
     >>> X, Y = rng.standard_normal((10, 40)), rng.standard_normal((40, 1))
     >>> s = FeatureSampler("relu", X)
     >>> start = lambda S, lam, N: np.full(S.shape[0], 1.0)

@@ -88,7 +88,7 @@ class FeatureSampler:
     def __post_init__(self) -> None:
         self._f = activation(self.act).numpy()
         self.sigma_w = _params.real(self.sigma_w, "sigma_w", positive=True)
-        root = np.random.default_rng(self.seed)
+        root = _params.generator(self.seed)
         self._keys = root.integers(0, 2**62, size=64)
 
     @property
@@ -100,7 +100,7 @@ class FeatureSampler:
         samples = _params.integer(samples, "samples", minimum=2)
         n = self.X.shape[1] + (0 if self.X_test is None else self.X_test.shape[1])
         require_bytes(8 * samples * (n + self.dim) * 2, f"{samples} random-feature draws")
-        rng = np.random.default_rng([int(self._keys[replicate % 64]), replicate])
+        rng = _params.generator([int(self._keys[replicate % 64]), replicate])
         W = rng.standard_normal((samples, self.dim)) * (self.sigma_w / math.sqrt(self.dim))
         with np.errstate(over="ignore", invalid="ignore"):
             S = np.asarray(self._f(W @ self.X), dtype=float)
@@ -133,7 +133,7 @@ def energy_profiles(
 
     Examples
     --------
-    >>> X = np.random.default_rng(0).standard_normal((5, 8))
+    >>> X = _params.generator(0).standard_normal((5, 8))
     >>> t, U = np.linalg.eigh(X.T @ X / 5 + np.eye(8))
     >>> E = energy_profiles(FeatureSampler("tanh", X), U, t, 100)
     >>> E.shape, bool(np.allclose(E.mean(axis=0), t))

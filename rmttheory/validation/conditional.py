@@ -70,7 +70,7 @@ def check_conditional(
     (True, ['conditional (llc)', 'limit law'])
     """
     seeds = _params.integer(seeds, "seeds", minimum=1)
-    gen = np.random.default_rng(rng)
+    gen = _params.generator(rng)
     X = model.sample_data(gen)
     eig = np.concatenate([model.sample(gen, X=X) for _ in range(seeds)])
     law = model.conditional_law(X, method=method, spectrum_samples=spectrum_samples)

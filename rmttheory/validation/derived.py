@@ -158,7 +158,7 @@ class DerivedModel:
 
     def sample_data(self, rng: SeedLike = None) -> np.ndarray:
         """One data matrix :math:`X` (``n0 × m``, columns :math:`\\mathcal N(0,\\Sigma_x)`)."""
-        rng = np.random.default_rng(rng)
+        rng = _params.generator(rng)
         return self._data_scales()[:, None] * rng.standard_normal((self.n0, self.m))
 
     def centered_activation(self, layer: int = 0) -> Any:
@@ -231,7 +231,7 @@ class DerivedModel:
     def sample(self, rng: SeedLike = None, X: Any = None) -> np.ndarray:
         """Eigenvalues of one sampled :math:`Y_LY_L^\\top/m` (ascending); a new :math:`X`
         unless one is given."""
-        rng = np.random.default_rng(rng)
+        rng = _params.generator(rng)
         dims = (self.n0, *self.widths)
         require_bytes(8 * (max(dims) * self.m * 3 + max(dims) ** 2), "derived model sample")
         if X is None:
@@ -294,7 +294,7 @@ def check_model(
 
     seeds = _params.integer(seeds, "seeds", minimum=1)
     if eigenvalues is None:
-        gen = np.random.default_rng(rng)
+        gen = _params.generator(rng)
         eig = np.concatenate([model.sample(gen) for _ in range(seeds)])
     else:
         eig = _params.real_array(eigenvalues, "eigenvalues", allow_empty=False, finite=True)

@@ -135,7 +135,7 @@ def classical_edge_point(
     from rmttheory.local_statistics import beta_hermite, beta_laguerre
 
     kind = _params.choice(kind, "kind", ("hermite", "laguerre"))
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     law = TracyWidom(beta, "beta-ensemble") if beta == 4 else TracyWidom(beta)
     if kind == "hermite":
         top = np.array([beta_hermite(n, beta, largest=1, rng=rng)[0] for _ in range(samples)])
@@ -271,7 +271,7 @@ def gram_edge_point(
             supercritical.append(o.location)
     supercritical.sort(reverse=True)
     q = len(supercritical)
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     top = np.array([_top_eigenvalues(sample_gram(spec, rng), q + 2)[0] for _ in range(samples)])
     law_tw = TracyWidom(1)
     return {

@@ -90,7 +90,7 @@ def sample_features(
     require_bytes(8 * (N * (d + n + dm.n_test) + 3 * n * n), f"random features of width {N}")
     if lams and dm.Y is None:
         raise ParameterError("ridge errors need labels: this data set has none")
-    rng = np.random.default_rng(seed)
+    rng = _params.generator(seed)
     eig = np.empty((trials, n))
     train: dict[str, list[float]] = {str(v): [] for v in lams}
     test: dict[str, list[float]] = {str(v): [] for v in lams}
@@ -138,7 +138,7 @@ def isotropic_equivalent(
     >>> iso.n, iso.phi_cross.shape
     (40, (10, 40))
     """
-    rng = np.random.default_rng(seed)
+    rng = _params.generator(seed)
     X = rng.standard_normal(dm.X.shape)
     Xt = rng.standard_normal(dm.X_test.shape) if dm.n_test else None
     return RandomFeaturesEquivalent.from_data(act, X, Xt, sigma_w=sigma_w, method="llc")

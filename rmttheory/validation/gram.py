@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory._params import SeedLike
 from rmttheory.resources import resolve_device
 from rmttheory.validation.sampling import (
@@ -141,7 +142,7 @@ def gram_sample(spec: GramSpec, rng: SeedLike = None, device: str = "cpu") -> Gr
         return GramSample(np.linalg.eigvalsh(Y @ Y.T / m), trace, var)
     import torch
 
-    seed = int(np.random.default_rng(rng).integers(2**62))
+    seed = int(_params.generator(rng).integers(2**62))
     Yt = sample_features_torch(spec, seed, dev)
     trace, var = trace_stats(((Yt - c) ** 2).double().cpu().numpy())
     lam = torch.linalg.eigvalsh(Yt @ Yt.T / m).cpu().numpy()
@@ -198,7 +199,7 @@ def batched_samples(
         from tqdm.auto import tqdm
 
         children = tqdm(children, desc="samples", unit="sample")
-    return [gram_sample(spec, np.random.default_rng(c), device) for c in children]
+    return [gram_sample(spec, _params.generator(c), device) for c in children]
 
 
 def batched_eigenvalues(

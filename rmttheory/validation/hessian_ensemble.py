@@ -109,6 +109,12 @@ def _network(spec: EnsembleSpec, out: Path) -> tuple[Any, Any]:
         raise ParameterError(f"batch={spec.batch} exceeds the {data.n} samples of {spec.dataset}")
     net = build_model(spec.model, data.dim, data.n_classes, hidden=spec.hidden,
                       channels=spec.channels, seed=spec.seed)  # fmt: skip
+    if spec.method == "dense":  # the P x P Hessian: refused before any training
+        from rmttheory.resources import require_bytes
+
+        n = sum(int(p.numel()) for p in net.parameters())
+        require_bytes(3 * 8 * n * n, f"the dense Hessian of {n:,} parameters", spec.device,
+                      "use --method lowrank or auto, or fewer parameters")  # fmt: skip
     meta, weights = out / "ensemble.json", out / "model.pt"
     if meta.exists() and weights.exists():
         stored = json.loads(meta.read_text())["spec"]
@@ -150,7 +156,7 @@ def batch_indices(spec: EnsembleSpec, k: int, n: int) -> np.ndarray:
     ...     EnsembleSpec(batch=4), 7, 100).tolist()
     True
     """
-    return np.random.default_rng([spec.seed, k]).choice(n, spec.batch, replace=False)
+    return _params.generator([spec.seed, k]).choice(n, spec.batch, replace=False)
 
 
 def batch_record(

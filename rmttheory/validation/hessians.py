@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.errors import ParameterError
 from rmttheory.hessians.exact import exact_hessian
 from rmttheory.hessians.model import count_outliers
 from rmttheory.local_statistics.ratios import closest_ensemble, spacing_ratios
-from rmttheory.resources import resolve_device
+from rmttheory.resources import require_bytes, resolve_device
 from rmttheory.validation.networks import build_model, load_dataset, train
 
 __all__ = ["hessian_experiment", "plot_ratios", "pooled_ratio_stats"]
@@ -146,7 +147,12 @@ def hessian_experiment(
                 f"{dataset} has {data.n}"
             )
     net = build_model(model, data.dim, data.n_classes, hidden=hidden, seed=seed)
-    rng = np.random.default_rng(seed)
+    # the dense P x P Hessian and its eigendecomposition, refused before any training
+    n_params = sum(int(p.numel()) for p in net.parameters())
+    require_bytes(3 * 8 * n_params**2, f"the exact Hessian of {n_params:,} parameters",
+                  device, "use fewer parameters (--hidden) or hessian-ensemble --method "
+                  "lowrank")  # fmt: skip
+    rng = _params.generator(seed)
     order = rng.permutation(data.n)
     slices = (
         [order[k * batch : (k + 1) * batch] for k in range(n_batches)]
@@ -214,7 +220,7 @@ def plot_ratios(record: dict[str, Any], path: str) -> str:
     Examples
     --------
     >>> import tempfile
-    >>> rec = {"r_tilde": np.random.default_rng(0).random(500), "model": "mlp",
+    >>> rec = {"r_tilde": _params.generator(0).random(500), "model": "mlp",
     ...        "dataset": "digits", "n_params": 10, "mean_r_tilde": 0.5}
     >>> plot_ratios(rec, tempfile.mkdtemp() + "/r.png").endswith("r.png")
     True

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory._params import SeedLike
 from rmttheory.activation import activation
 from rmttheory.resources import require_bytes
@@ -105,7 +106,7 @@ def deep_kernel_samples(
     from rmttheory.constants import gaussian_constants
     from rmttheory.validation.gram import trace_stats
 
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     f = activation(act).numpy()
     n = max(1, round(width_ratio * m))
     _require(n, m, f"a network of width {n} on m={m} samples")
@@ -212,7 +213,7 @@ def ntk_sample(
     from rmttheory.errors import NotIntegrableError
     from rmttheory.validation.gram import trace_stats
 
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     act = activation(act)
     if act.derivative.has(sp.DiracDelta):
         raise NotIntegrableError(f"activation {act.name!r} has jumps: its NTK is not defined")
@@ -329,6 +330,6 @@ def sampled_kernels(
     """
     if kernel == "ck":
         return deep_kernel_samples(act, depth, m, width_ratio, sigma_w, sigma_x, rng)
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     ck = deep_kernel_samples(act, 1, m, width_ratio, sigma_w, sigma_x, rng)[1]
     return [ck, ntk_sample(act, m, width_ratio, width_ratio, sigma_w, sigma_x, rng)]

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from rmttheory import _params
 from rmttheory.data import DATASETS, Dataset, load_dataset
 from rmttheory.errors import ParameterError, RmtError
 
@@ -141,7 +140,7 @@ def train(
     model.to(device)
     x = torch.as_tensor(data.x, dtype=torch.float64, device=device)
     y = torch.as_tensor(data.y, dtype=torch.long, device=device)
-    rng = np.random.default_rng(seed)
+    rng = _params.generator(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     lossf = torch.nn.functional.cross_entropy
     taken = 0

@@ -56,7 +56,7 @@ def rigidity_point(
     )
 
     L = _params.real_array(L, "L", allow_empty=False, finite=True, positive=True)
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     s2, d3 = [], []
     for _ in range(spectra):
         if ensemble == "poisson":

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory._params import SeedLike
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError
@@ -84,7 +85,7 @@ def simulate_ridge(
     >>> r["test"].shape
     (3,)
     """
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     s = np.full(p, spec.s[0]) if spec.s.size == 1 else spec.s
     a = np.full(p, spec.a[0]) if spec.a.size == 1 else spec.a
     if s.size != p:
@@ -147,7 +148,7 @@ def simulate_random_features(
     >>> r["train"].shape
     (2,)
     """
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     f = None if equivalent else activation(act).numpy()
     if equivalent and constants is None:
         raise ParameterError("equivalent=True needs constants=(mu0, mu1, mu_star)")
@@ -214,7 +215,7 @@ def simulate_gradient_descent(
     >>> r["test"].shape
     (2, 2)
     """
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     steps = np.asarray(steps, dtype=int)
     require_bytes(
         8 * (2 * n * p + 3 * p * p), f"gradient descent with n={n}, p={p}", hint="reduce n"
@@ -357,7 +358,7 @@ def sampled_ridge_training_loss(
     """
     from rmttheory.validation.sampling import GramSpec, sample_features
 
-    rng = np.random.default_rng(seed)
+    rng = _params.generator(seed)
     _, n1, m = GramSpec(act, n0, phi, psi).shape
     require_bytes(8 * (n1 * m + 3 * m * m + d * m), f"ridge on m={m} samples", hint="reduce n0")
     Y = sample_features(GramSpec(act, n0, phi, psi), rng)

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory._params import SeedLike
 from rmttheory.activation import activation
 from rmttheory.errors import ParameterError
@@ -86,7 +87,7 @@ def sample_entries(rng: np.random.Generator, shape: tuple[int, ...], kind: str) 
 
     Examples
     --------
-    >>> sample_entries(np.random.default_rng(0), (2, 2), "rademacher").tolist()
+    >>> sample_entries(_params.generator(0), (2, 2), "rademacher").tolist()
     [[1.0, 1.0], [1.0, -1.0]]
     """
     if kind == "gaussian":
@@ -222,7 +223,7 @@ def sample_features(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
     """
     from rmttheory.constants import gaussian_constants
 
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     n0, n1, m = spec.shape
     check_memory(n0, n1, m)
     act = activation(spec.act)

@@ -141,7 +141,7 @@ def size_map_point(family: str, size: int, seeds: int = 1, rng: SeedLike = 0) ->
         raise ParameterError(f"unknown family {family!r}; choose one of {', '.join(FAMILIES)}")
     size = _params.integer(size, "size", minimum=20, maximum=8000)
     seeds = _params.integer(seeds, "seeds", minimum=1)
-    gen = np.random.default_rng(rng)
+    gen = _params.generator(rng)
     eig, law, (n, m) = [], None, (0, 0)
     for _ in range(seeds):
         e, law, (n, m) = FAMILIES[family](size, gen)

@@ -68,7 +68,7 @@ def spiked_point(
     from rmttheory.distributions import MarchenkoPastur
 
     model = _params.choice(model, "model", ("goe", "covariance", "features"))
-    rng = np.random.default_rng(rng)
+    rng = _params.generator(rng)
     lam, ov = [], []
     if model == "goe":
         n = size

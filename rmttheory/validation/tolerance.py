@@ -151,7 +151,7 @@ def ks_null(
     seeds = _params.integer(seeds, "seeds", minimum=1)
     replicates = _params.integer(replicates, "replicates", minimum=10)
     law = MarchenkoPastur(n / m)
-    rng = np.random.default_rng([seed, n, m, seeds])
+    rng = _params.generator([seed, n, m, seeds])
     out = np.empty(replicates)
     for k in range(replicates):
         pooled = np.concatenate([sample_wishart_spectrum(n, m, rng) for _ in range(seeds)])

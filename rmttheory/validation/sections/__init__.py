@@ -155,11 +155,16 @@ class Section:
     def check(
         self, name: str, statistic: str, value: float, tolerance: float, **detail: Any
     ) -> Check:
-        """A :class:`Check` of this section passing when ``value <= tolerance``."""
-        return Check(
-            self.name, name, statistic, float(value), float(tolerance), bool(value <= tolerance),
-            detail,
-        )  # fmt: skip
+        """A :class:`Check` of this section passing when ``value <= tolerance``.
+
+        A KS check whose tolerance is 1 or more cannot fail (a KS distance is at most 1):
+        it is reported as ``no power`` and does not pass.
+        """
+        passed = bool(value <= tolerance)
+        if statistic == "KS" and tolerance >= 1.0:
+            passed = False
+            detail = {**detail, "no_power": "the tolerance is at least 1: the check cannot fail"}
+        return Check(self.name, name, statistic, float(value), float(tolerance), passed, detail)
 
     def verdict(self, checks: list[Check]) -> str:
         """``"k/n checks pass"``."""

@@ -200,7 +200,7 @@ class EdgeSection(Section):
             "KS to TW_β within the exact Kolmogorov null (α = 1e-3); the limit-law centring "
             "beside it (a finding: its O(n^-1/3) bias for β = 1).",
             "",
-            "| ensemble | n | samples | KS | tol | pass | KS, limit centring | rejects |",
+            "| ensemble | n | samples | KS | tol | verdict | KS, limit centring | rejects |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for p in record["classical"]:

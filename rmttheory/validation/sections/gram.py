@@ -127,7 +127,7 @@ class GramSection(Section):
         import matplotlib.pyplot as plt
 
         from rmttheory.distributions import PenningtonWorah
-        from rmttheory.plot import save_figure
+        from rmttheory.plot import log_ticks, save_figure
 
         main = record["main"]
         acts = list(dict.fromkeys(r["point"]["act"] for r in main))
@@ -150,10 +150,16 @@ class GramSection(Section):
             if r["atom"] > 0:
                 counts[0] = max(counts[0] - r["atom"] * total, 0.0)
             hist = counts / (total * width)
-            ax.bar(edges[:-1], hist, width=width, align="edge", alpha=0.35, color="0.5",
-                   label="sampled")  # fmt: skip
-            ax.set_ylim(0, 1.3 * hist.max())  # a 1/sqrt(x) hard edge would flatten the panel
+            # one filled step outline: no white streaks between bars
+            ax.stairs(hist, edges, fill=True, color="0.8", label="sampled")
             law = PenningtonWorah(r["eta"], r["zeta"], r["phi_eff"], r["psi_eff"])
+            # the bulk sets the scale: a 1/sqrt(x) hard edge would flatten the panel
+            top = 1.3 * (hist[1:].max() if law.hard_edge and hist.size > 1 else hist.max())
+            ax.set_ylim(0, top)
+            if law.hard_edge:
+                ax.annotate("→ ∞", xy=(edges[0], 0.97 * top), xytext=(edges[0] + 0.08 *
+                            (edges[-1] - edges[0]), 0.85 * top), fontsize=6, color="C1",
+                            arrowprops={"arrowstyle": "->", "color": "C1", "lw": 0.6})  # fmt: skip
             x = np.linspace(max(edges[0], 1e-9 * edges[-1]), edges[-1], 400)
             ax.plot(x, law.pdf(x), color="C1", label="theory")
             ax.set_title(
@@ -174,6 +180,10 @@ class GramSection(Section):
                 ax.loglog(n, d, "o-", color=c, label=f"{key.upper()} (slope {_slope(n, d):.2f})")
             ref = np.asarray(n, float)
             ax.loglog(ref, ok[0]["ks"] * ref[0] / ref, "k--", lw=0.8, label="slope −1")
+            log_ticks(ax, "x", n)  # plain labels at the sampled sizes, none on minor ticks
+            d_all = [r[k] for r in ok for k in ("ks", "w1")]
+            log_ticks(ax, "y", [t for t in (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+                                if min(d_all) / 1.5 <= t <= max(d_all) * 1.5] or [1e-3])  # fmt: skip
             ax.set_xlabel(r"$n_0$")
             ax.set_ylabel("distance to the theory")
             ax.legend()

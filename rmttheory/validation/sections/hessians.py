@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.hessians.model import HessianModel, count_outliers
 from rmttheory.resources import resolve_device
 from rmttheory.validation.hessians import hessian_experiment, plot_ratios, pooled_ratio_stats
@@ -44,7 +45,7 @@ KS_RATIO_MAX = 0.5
 def model_check(seed: int) -> dict[str, Any]:
     """The Hessian model: GOE local statistics, atom, BBP outliers (spikes 2, 3 at sigma 1)."""
     m = HessianModel(600, 400, spikes=(0.5, 2.0, 3.0), sigma=1.0, shift_sd=0.3)
-    draws = [m.sample(np.random.default_rng([seed, k])) for k in range(20)]
+    draws = [m.sample(_params.generator([seed, k])) for k in range(20)]
     eig = np.array([d["eigenvalues"] for d in draws])
     st = pooled_ratio_stats(eig, None, 0.05)
     err = [

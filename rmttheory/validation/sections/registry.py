@@ -12,7 +12,7 @@ from rmttheory.validation.sections.risks import RandomFeaturesSection, RidgeSect
 from rmttheory.validation.sections.size_map import SizeMapSection
 from rmttheory.validation.sections.spectra import EquivalenceSection, KernelSection
 
-__all__ = ["SECTIONS"]
+__all__ = ["SECTIONS", "SECONDS"]
 
 SECTIONS = [
     GramSection(),
@@ -28,3 +28,20 @@ SECTIONS = [
     SizeMapSection(),
     EdgeSection(),
 ]
+
+#: measured wall time of each section on 2 idle cores (``rmttheory validate``, quick and
+#: full; the progress bar's estimates, refreshed when the sections change)
+SECONDS: dict[str, dict[str, float]] = {
+    "gram": {"quick": 40.0, "full": 600.0},
+    "hessians": {"quick": 60.0, "full": 1800.0},
+    "ridge": {"quick": 3.0, "full": 30.0},
+    "random_features": {"quick": 5.0, "full": 60.0},
+    "features": {"quick": 72.0, "full": 1885.0},
+    "equivalence": {"quick": 5.0, "full": 60.0},
+    "derived": {"quick": 10.0, "full": 120.0},
+    "kernels": {"quick": 5.0, "full": 60.0},
+    "scaling": {"quick": 2.0, "full": 20.0},
+    "dynamics": {"quick": 2.0, "full": 20.0},
+    "size_map": {"quick": 26.0, "full": 585.0},
+    "edge": {"quick": 50.0, "full": 2400.0},
+}

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from rmttheory import _params
 from rmttheory.validation.power import PERTURBATIONS, Perturbation, spectral_power
 from rmttheory.validation.sections import Check, Context, Section
 from rmttheory.validation.tolerance import (
@@ -104,7 +105,7 @@ class EquivalenceSection(Section):
         tops: dict[str, list] = {k: [] for k in names}
         top0 = []
         for k in range(seeds):
-            rng = np.random.default_rng([ctx.seed, 4, k])
+            rng = _params.generator([ctx.seed, 4, k])
             W = rng.standard_normal((N, d))
             X = rng.standard_normal((d, n))
             pre = W @ X / math.sqrt(d)
