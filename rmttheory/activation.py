@@ -382,7 +382,7 @@ def _from_string(spec: str, param_items: tuple) -> Activation:
         if unknown:
             takes = f"its parameters: {', '.join(allowed)}" if allowed else "it takes none"
             raise ActivationError(
-                f"unknown parameter(s) {', '.join(unknown)} for activation {name!r}; {takes}"
+                f"bad parameters for {name!r}: unknown {', '.join(unknown)}; {takes}"
             )
         try:
             expr = builder(**params)

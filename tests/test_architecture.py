@@ -18,7 +18,7 @@ RANK = {
     "errors": 0,
     "_params": 1,
     "resources": 1,
-    "plot": 1,
+    "plot": 2,
     "data": 2,
     "registry": 2,
     "activation": 3,

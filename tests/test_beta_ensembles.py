@@ -95,3 +95,26 @@ def test_bad_input():
         beta_hermite(10**6, 1.0)  # the whole spectrum: O(n^2)
     with pytest.raises(ParameterError):
         beta_hermite(10, float("nan"))
+
+
+def test_many_matrices_at_once():
+    """size=K: the largest eigenvalue of K matrices by vectorized Sturm bisection equals
+    LAPACK's on the same tridiagonal matrices (to 1e-12), and the batch has the law of the
+    one-at-a-time draws (two-sample KS, α = 1e-3)."""
+    from scipy.linalg import eigvalsh_tridiagonal
+
+    from rmttheory.local_statistics.beta_ensembles import _top_bisect
+
+    rng = np.random.default_rng(4)
+    d, e = rng.standard_normal((40, 200)), rng.standard_normal((40, 199))
+    ref = [eigvalsh_tridiagonal(d[i], e[i])[-1] for i in range(40)]
+    assert np.allclose(_top_bisect(d, e), ref, rtol=0, atol=1e-12)
+    for n, m in ((60, 120), (120, 60)):
+        batch = beta_laguerre(n, m, 1.0, largest=1, size=1500, rng=1)
+        single = [beta_laguerre(n, m, 1.0, largest=1, rng=k)[0] for k in range(1500)]
+        assert stats.ks_2samp(batch, single).pvalue > 1e-3
+    batch = beta_hermite(80, 2.0, largest=1, size=1500, rng=2)
+    single = [beta_hermite(80, 2.0, largest=1, rng=k)[0] for k in range(1500)]
+    assert stats.ks_2samp(batch, single).pvalue > 1e-3
+    with pytest.raises(ParameterError):
+        beta_hermite(80, 2.0, largest=2, size=10)

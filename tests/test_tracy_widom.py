@@ -202,7 +202,7 @@ def test_quantiles_invert_the_cdf(beta):
 @pytest.mark.parametrize("beta", [1, 2, 4])
 def test_draws(beta):
     tw = TracyWidom(beta)
-    u = np.random.default_rng(3).random(2000)
+    u = np.random.default_rng(3).random(400)
     upper = u > 0.5
     model = tw._model_quantile(np.log(np.where(upper, 1 - u, u)), upper)
     assert np.max(np.abs(model - tw.ppf(u))) < 1e-11  # the draws' quantile model
@@ -225,8 +225,7 @@ def test_largest_eigenvalue_of_beta_ensembles(beta):
     in the "beta-ensemble" convention, not Tracy and Widom's); KS within the exact Kolmogorov
     null at α = 1e-3, and the wrong β (or convention) is rejected by the same tolerance."""
     n, K = 400, 3000
-    rng = np.random.default_rng([beta, 11])
-    top = np.array([beta_hermite(n, beta, largest=1, rng=rng)[0] for _ in range(K)])
+    top = beta_hermite(n, beta, largest=1, size=K, rng=[beta, 11])
     s = hermite_edge(n, beta).standardize(top)
     law = TracyWidom(beta, "beta-ensemble") if beta == 4 else TracyWidom(beta)
     tol = stats.kstwo.ppf(1 - 1e-3, K)

@@ -29,10 +29,12 @@ exactly; :meth:`AlgebraicLaw.distribution` solves the polynomial numerically
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sympy as sp
 
@@ -391,3 +393,28 @@ def _normalize(factor: sp.Poly) -> sp.Expr:
     if prim.LC() < 0:
         prim = -prim
     return prim.as_expr()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def takes_laws(*names: str) -> Callable[[F], F]:
+    """Refuse (ParameterError, one sentence) anything but an AlgebraicLaw for ``names``."""
+
+    def deco(fn: F) -> F:
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            bound = sig.bind_partial(*args, **kwargs).arguments
+            for n in names:
+                if n in bound and not isinstance(bound[n], AlgebraicLaw):
+                    raise ParameterError(
+                        f"{fn.__name__}: {n} must be an AlgebraicLaw (rmttheory.algebra), got "
+                        f"{type(bound[n]).__name__}"
+                    )
+            return fn(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return deco

@@ -37,17 +37,21 @@ deficiency at 0.  Every operation is checked against sampled matrices in
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import sympy as sp
 
-from rmttheory.algebra.law import AlgebraicLaw, G, Z, as_poly, exact, exact_positive, short
+from rmttheory.algebra.law import (
+    AlgebraicLaw,
+    G,
+    Z,
+    as_poly,
+    exact,
+    exact_positive,
+    short,
+    takes_laws,
+)
 from rmttheory.errors import ParameterError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "scale",
@@ -59,28 +63,6 @@ __all__ = [
     "wishart",
     "information_plus_noise",
 ]
-
-
-def _takes_laws(*names: str) -> Callable[[F], F]:
-    """Refuse (ParameterError, one sentence) anything but an AlgebraicLaw for ``names``."""
-
-    def deco(fn: F) -> F:
-        sig = inspect.signature(fn)
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            bound = sig.bind_partial(*args, **kwargs).arguments
-            for n in names:
-                if n in bound and not isinstance(bound[n], AlgebraicLaw):
-                    raise ParameterError(
-                        f"{fn.__name__}: {n} must be an AlgebraicLaw (rmttheory.algebra), got "
-                        f"{type(bound[n]).__name__}"
-                    )
-            return fn(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return deco
 
 
 def _sub(law: AlgebraicLaw, g_expr: sp.Expr, z_expr: sp.Expr) -> sp.Expr:
@@ -113,7 +95,7 @@ def _zero_mass(law: AlgebraicLaw) -> sp.Expr:
     return sum((m for a, m in law.atoms.items() if sp.sympify(a) == 0), sp.Integer(0))
 
 
-@_takes_laws("law")
+@takes_laws("law")
 def scale(law: AlgebraicLaw, a: Any) -> AlgebraicLaw:
     r"""The law of :math:`a\lambda`, :math:`a \neq 0`: :math:`L(aG, z/a) = 0`.
 
@@ -144,7 +126,7 @@ def scale(law: AlgebraicLaw, a: Any) -> AlgebraicLaw:
     return AlgebraicLaw(poly, atoms, nonneg, f"{short(a)}*({law.name})", mean)
 
 
-@_takes_laws("law")
+@takes_laws("law")
 def shift(law: AlgebraicLaw, b: Any) -> AlgebraicLaw:
     r"""The law of :math:`\lambda + b`: :math:`L(G, z - b) = 0`.
 
@@ -171,7 +153,7 @@ def shift(law: AlgebraicLaw, b: Any) -> AlgebraicLaw:
     return AlgebraicLaw(_compose(law, G, 1, Z - b, 1), atoms, nonneg, f"({law.name}) + {short(b)}")
 
 
-@_takes_laws("law")
+@takes_laws("law")
 def invert(law: AlgebraicLaw) -> AlgebraicLaw:
     r"""The law of :math:`1/\lambda` for a law without an atom at 0:
     :math:`G_{inv}(z) = (1 - G(1/z)/z)/z`, so :math:`L(z - z^2 G, 1/z) = 0`.
@@ -203,7 +185,7 @@ def invert(law: AlgebraicLaw) -> AlgebraicLaw:
     )
 
 
-@_takes_laws("law")
+@takes_laws("law")
 def change_size(law: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
     r"""The same nonzero eigenvalues in a matrix :math:`1/r` times the size.
 
@@ -248,7 +230,7 @@ def change_size(law: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
     )  # fmt: skip
 
 
-@_takes_laws("a", "b")
+@takes_laws("a", "b")
 def free_add(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     r"""Free additive convolution :math:`a \boxplus b`: the law of :math:`A + OBO^\top`.
 
@@ -285,7 +267,7 @@ def free_add(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     return AlgebraicLaw(res, atoms, nonneg, f"({a.name}) [+] ({b.name})", mean)
 
 
-@_takes_laws("a", "b")
+@takes_laws("a", "b")
 def free_multiply(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     r"""Free multiplicative convolution :math:`a \boxtimes b` of two laws on :math:`[0, \infty)`.
 
@@ -334,7 +316,7 @@ def free_multiply(a: AlgebraicLaw, b: AlgebraicLaw) -> AlgebraicLaw:
     return AlgebraicLaw(out, atoms, True, f"({a.name}) [x] ({b.name})", mean)
 
 
-@_takes_laws("population")
+@takes_laws("population")
 def wishart(population: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
     r"""The sample covariance law of a population: :math:`T^{1/2}XX^\top T^{1/2}/n`,
     :math:`X` a :math:`p\times n` standard Gaussian matrix, :math:`T\to` ``population``,
@@ -376,7 +358,7 @@ def wishart(population: AlgebraicLaw, ratio: Any) -> AlgebraicLaw:
     )
 
 
-@_takes_laws("signal")
+@takes_laws("signal")
 def information_plus_noise(signal: AlgebraicLaw, ratio: Any, noise: Any) -> AlgebraicLaw:
     r"""The law of :math:`(R + \sigma X)(R + \sigma X)^\top/N` (Dozier & Silverstein 2007).
 

@@ -46,7 +46,7 @@ import math
 import numpy as np
 
 from rmttheory import _params
-from rmttheory.errors import ResourceError
+from rmttheory.errors import ParameterError, ResourceError
 
 __all__ = ["beta_hermite", "beta_laguerre", "MAX_DIMENSION", "MAX_FULL_SPECTRUM"]
 
@@ -68,6 +68,15 @@ def _checked(n: int, largest: int | None, name: str = "n") -> int | None:
     return _params.integer(largest, "largest", minimum=1, maximum=n)
 
 
+def _batch(size: int, largest: int | None, n: int) -> int:
+    size = _params.integer(size, "size", minimum=1)
+    if largest != 1:
+        raise ParameterError("size (many matrices at once) needs largest=1")
+    if size * n > 10**8:
+        raise ResourceError(f"{size} matrices of size {n} hold {size * n:.1e} numbers; at most 1e8")
+    return size
+
+
 def _eigenvalues(diag: np.ndarray, off: np.ndarray, largest: int | None) -> np.ndarray:
     from scipy.linalg import eigvalsh_tridiagonal
 
@@ -79,8 +88,43 @@ def _eigenvalues(diag: np.ndarray, off: np.ndarray, largest: int | None) -> np.n
     return eigvalsh_tridiagonal(diag, off, select="i", select_range=(n - largest, n - 1))
 
 
+def _top_bisect(diag: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Largest eigenvalue of each symmetric tridiagonal matrix (rows of ``diag``, ``off``),
+    by Sturm-count bisection vectorized over the matrices (LAPACK ``stebz``'s method, to
+    4 ulp of the spectral radius)."""
+    e2 = off * off
+    radius = np.abs(diag).max(axis=1) + 2 * np.sqrt(e2.max(axis=1, initial=0.0))
+    lo, hi = diag.min(axis=1) - radius, diag.max(axis=1) + radius
+    n = diag.shape[1]
+    pivmin = (
+        np.maximum(e2.max(axis=1, initial=0.0), 1.0) * np.finfo(float).tiny / np.finfo(float).eps
+    )
+    tol = 4 * np.finfo(float).eps * np.maximum(np.abs(lo), np.abs(hi))
+    for _ in range(200):
+        active = hi - lo > tol
+        if not active.any():
+            break
+        x = 0.5 * (lo + hi)
+        q = diag[:, 0] - x
+        q = np.where(np.abs(q) < pivmin, -pivmin, q)
+        below = (q < 0).astype(int)
+        for i in range(1, n):
+            q = diag[:, i] - x - e2[:, i - 1] / q
+            q = np.where(np.abs(q) < pivmin, -pivmin, q)
+            below += q < 0
+        top_above = below < n  # the largest eigenvalue is above x
+        lo = np.where(active & top_above, x, lo)
+        hi = np.where(active & ~top_above, x, hi)
+    return 0.5 * (lo + hi)
+
+
 def beta_hermite(
-    n: int, beta: float = 1.0, *, largest: int | None = None, rng: _params.SeedLike = None
+    n: int,
+    beta: float = 1.0,
+    *,
+    largest: int | None = None,
+    size: int | None = None,
+    rng: _params.SeedLike = None,
 ) -> np.ndarray:
     """Eigenvalues of the n × n Gaussian β-ensemble on [−2, 2] (module docstring), ascending.
 
@@ -93,6 +137,9 @@ def beta_hermite(
         Any β > 0 (1: GOE, 2: GUE, 4: GSE).
     largest
         Return only the ``largest`` largest eigenvalues (ascending).
+    size
+        With ``largest=1``: the largest eigenvalue of ``size`` independent matrices at once
+        (Sturm bisection vectorized over them; a 1-D array).
     rng
         Seed or generator.
 
@@ -104,11 +151,18 @@ def beta_hermite(
     --------
     >>> beta_hermite(5, 1.0, largest=2, rng=1).shape
     (2,)
+    >>> beta_hermite(50, 2.0, largest=1, size=3, rng=0).shape
+    (3,)
     """
     beta = _params.real(beta, "beta", low=1e-6)  # > 0; tinier overflows 2/(beta n)
     k = _checked(n, largest)
     n = int(n)
     rng = _params.generator(rng)
+    if size is not None:
+        size = _batch(size, k, n)
+        diag = rng.standard_normal((size, n)) * math.sqrt(2.0 / (beta * n))
+        off = np.sqrt(rng.chisquare(beta * np.arange(n - 1, 0, -1), size=(size, n - 1)))
+        return _top_bisect(diag, off / math.sqrt(beta * n))
     diag = rng.standard_normal(n) * math.sqrt(2.0 / (beta * n))
     off = np.sqrt(rng.chisquare(beta * np.arange(n - 1, 0, -1))) / math.sqrt(beta * n)
     return _eigenvalues(diag, off, k)
@@ -120,6 +174,7 @@ def beta_laguerre(
     beta: float = 1.0,
     *,
     largest: int | None = None,
+    size: int | None = None,
     rng: _params.SeedLike = None,
 ) -> np.ndarray:
     """Eigenvalues of :math:`W = XX^*/m` for an n × m Gaussian :math:`X` (β-Laguerre
@@ -133,6 +188,9 @@ def beta_laguerre(
         Any β > 0 (1: real, 2: complex Gaussian entries).
     largest
         Return only the ``largest`` largest eigenvalues (ascending).
+    size
+        With ``largest=1``: the largest eigenvalue of ``size`` independent matrices at once
+        (a 1-D array).
     rng
         Seed or generator.
 
@@ -151,6 +209,15 @@ def beta_laguerre(
     m = _params.integer(m, "m", minimum=1, maximum=MAX_DIMENSION)
     n = int(n)
     rng = _params.generator(rng)
+    if size is not None:
+        size = _batch(size, k, min(n, m))
+        p, q = min(n, m), max(n, m)  # the nonzero spectrum: (n/m) times the smaller problem's
+        a = np.sqrt(rng.chisquare(beta * (q - np.arange(p)), size=(size, p)))
+        b = np.sqrt(rng.chisquare(beta * (p - 1 - np.arange(p - 1)), size=(size, p - 1)))
+        diag = a * a
+        diag[:, 1:] += b * b
+        top = _top_bisect(diag, a[:, :-1] * b) if p > 1 else diag[:, 0]
+        return top / (beta * q) * (q / m)
     if n > m:  # the m nonzero eigenvalues of XX*/m are (n/m) times those of X*X/n
         if k is not None and k > m:
             inner = beta_laguerre(m, n, beta, rng=rng) * (n / m)

@@ -138,12 +138,12 @@ def classical_edge_point(
     rng = _params.generator(rng)
     law = TracyWidom(beta, "beta-ensemble") if beta == 4 else TracyWidom(beta)
     if kind == "hermite":
-        top = np.array([beta_hermite(n, beta, largest=1, rng=rng)[0] for _ in range(samples)])
+        top = beta_hermite(n, beta, largest=1, size=samples, rng=rng)
         scaling = hermite_edge(n, beta)
         limit = EdgeScaling(2.0, n ** (-2 / 3), beta, n)  # the semicircle's edge
     else:
         m = 2 * n
-        top = np.array([beta_laguerre(n, m, beta, largest=1, rng=rng)[0] for _ in range(samples)])
+        top = beta_laguerre(n, m, beta, largest=1, size=samples, rng=rng)
         scaling = laguerre_edge(n, m, beta)
         limit = edge_scaling(MarchenkoPastur(n / m), n, beta)
     s = scaling.standardize(top)

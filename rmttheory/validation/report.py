@@ -122,7 +122,6 @@ def validate(
     >>> summary["all_pass"]  # doctest: +SKIP
     True
     """
-    from rmttheory.resources import cap_threads
     from rmttheory.validation.sections.registry import SECONDS, SECTIONS
 
     chosen = list(SECTIONS)
@@ -138,7 +137,6 @@ def validate(
     dev = "cpu" if device == "cpu" else resolve_device(device)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    cap_threads(workers)  # the free cores only: no oversubscription on a shared machine
     ctx = Context(out, full, dev, seed, workers, executor, progress)
     mode = "full" if full else "quick"
     results, seconds = [], {}

@@ -32,7 +32,7 @@ __all__ = ["EdgeSection", "SIZES"]
 #: sizes per run
 SIZES: dict[str, dict[str, Any]] = {
     "quick": {
-        "classical": (200, 10_000), "gram": ((120,), (150,)),
+        "classical": (200, 10_000), "gram": ((100,), (100,)),
         "spiked": ({"goe": 300, "covariance": 150, "features": 100}, 16), "rigidity": (400, 8),
     },
     "full": {
