@@ -79,11 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or an argument error, already printed (2)
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    from rmttheory.resources import cap_threads
+    if argv is None:  # the console script, a process of its own (not a caller's process)
+        from rmttheory.resources import cap_threads
 
-    # threads: the cores free now, shared by the workers (no oversubscription on a shared
-    # machine); --threads where a command has it
-    cap_threads(max(1, getattr(args, "workers", 1) or 1), getattr(args, "threads", None))
+        # threads: the cores free now, shared by the workers (no oversubscription on a
+        # shared machine); --threads where a command has it
+        cap_threads(max(1, getattr(args, "workers", 1) or 1), getattr(args, "threads", None))
     try:
         return int(args.func(args))
     except RmtError as exc:
