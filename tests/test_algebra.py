@@ -321,3 +321,25 @@ def test_density_near_a_pole_against_mpmath():
         exact = max(-mp.im(r) / mp.pi for r in mp.polyroots(co, maxsteps=500, extraprec=500))
         assert float(d.pdf(xf)) == pytest.approx(float(exact), rel=1e-12)
     mp.mp.dps = 15
+
+
+@pytest.mark.parametrize(("phi", "psi"), [(0.8, 0.8), (1.0, 2.0), (0.8, 0.4)])
+def test_cdf_and_ppf_of_derived_laws_at_hard_edges_and_atoms(phi, psi):
+    """Square shapes (n1 = m: a hard edge at 0, density ~ x^(-1/2)), shapes with an atom
+    at 0 and soft edges: cdf and ppf everywhere.  Independent check: the cdf between two
+    interior points equals adaptive quadrature (scipy.integrate.quad) of the pdf, and near a
+    hard edge cdf(x) ~ 2 x pdf(x) (the -1/2 power law)."""
+    from scipy.integrate import quad
+
+    d = nonlinear_gram("tanh", phi=phi, psi=psi, data_spectrum={1: 0.5, 4: 0.5}).distribution()
+    (lo, hi), atom = d.support()[0], d.atoms().get(0.0, 0.0)
+    a, b = lo + 0.1 * (hi - lo), lo + 0.6 * (hi - lo)
+    ref, _ = quad(lambda x: float(d.pdf(x)), a, b, epsabs=1e-12, epsrel=1e-11, limit=200)
+    assert float(d.cdf(b) - d.cdf(a)) == pytest.approx(ref, abs=1e-9)
+    q = np.array([0.01, 0.25, 0.5, 0.75, 0.99])
+    q = q[q > atom]
+    assert np.allclose(d.cdf(d.ppf(q)), q, atol=1e-10, rtol=0)
+    assert float(d.cdf(hi)) == pytest.approx(1.0, abs=1e-10)
+    if d.hard_edge:  # the issue's example: phi = psi = 0.8 (n1 = m)
+        x = 1e-6 * hi
+        assert float(d.cdf(x)) == pytest.approx(2 * x * float(d.pdf(x)), rel=1e-3)
