@@ -13,6 +13,7 @@ loaded run within 2x the idle one when half the cores are busy.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -21,7 +22,7 @@ import tempfile
 import time
 
 
-def run(sections: str | None, env: dict[str, str]) -> tuple[float, float]:
+def run(sections: str | None, env: dict[str, str]) -> tuple[float, float, dict[str, float]]:
     out = tempfile.mkdtemp(prefix="rmttheory-bench-")
     cmd = [sys.executable, "-m", "rmttheory.cli", "validate", "--out", out, "--json"]
     if sections:
@@ -32,7 +33,12 @@ def run(sections: str | None, env: dict[str, str]) -> tuple[float, float]:
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    report = os.path.join(out, "report.json")
+    seconds = {}
+    if os.path.exists(report):
+        with open(report) as f:
+            seconds = json.load(f)["summary"]["seconds"]
+    return wall, cpu, seconds
 
 
 def main() -> None:
@@ -43,8 +49,13 @@ def main() -> None:
     env = dict(os.environ)
     env.pop("RMTTHEORY_THREADS", None)
     print(f"{os.cpu_count()} cores; background: {args.hogs} busy process(es)")
+    for _ in range(60):  # an idle machine for the idle run: the load of earlier work gone
+        if os.getloadavg()[0] < 0.5:
+            break
+        time.sleep(5)
     idle = run(args.sections, env)
     print(f"idle:                  wall {idle[0]:7.1f} s, cpu {idle[1]:7.1f} s")
+    print("  per section (s):", json.dumps(idle[2]))
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
             for _ in range(args.hogs)]  # fmt: skip
     try:
@@ -52,6 +63,7 @@ def main() -> None:
         capped = run(args.sections, env)
         print(f"loaded, capped:        wall {capped[0]:7.1f} s, cpu {capped[1]:7.1f} s, "
               f"slowdown {capped[0] / idle[0]:.2f}x")  # fmt: skip
+        print("  per section (s):", json.dumps(capped[2]))
         uncapped = run(args.sections, {**env, "RMTTHEORY_THREADS": "0"})
         print(f"loaded, no cap (before): wall {uncapped[0]:7.1f} s, cpu {uncapped[1]:7.1f} s, "
               f"slowdown {uncapped[0] / idle[0]:.2f}x")  # fmt: skip

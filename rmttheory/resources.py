@@ -208,10 +208,11 @@ def cap_threads(workers: int = 1, threads: int | None = None) -> int:
     cores shared among ``workers`` processes (or to ``threads``), and return the cap.
 
     On a shared machine the libraries' default, one thread per core, oversubscribes the
-    cores that other jobs use, and their spin-waiting threads burn CPU while they wait
-    (measured: ``docs/benchmarks.md``, the loaded-machine benchmark).  OpenMP threads are
-    also told to sleep rather than spin when idle (``OMP_WAIT_POLICY=PASSIVE``, set for the
-    runtimes that start after this call, among them the workers of a process pool).
+    cores that other jobs use (measured: ``docs/benchmarks.md``, the loaded-machine
+    benchmark).  The OpenMP wait policy is left alone: ``OMP_WAIT_POLICY=PASSIVE`` (threads
+    sleep between parallel regions) made torch's CPU convolutions 5x slower (the quick
+    report's CNN Hessian experiment: 22 s against 115 s, half of it system time), and
+    libgomp already shortens its spinning when threads outnumber cores.
 
     Parameters
     ----------
@@ -241,7 +242,6 @@ def cap_threads(workers: int = 1, threads: int | None = None) -> int:
             return 0
         threads = int(override)
     n = threads if threads is not None else max(1, free_cores() // max(1, workers))
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     os.environ["OMP_NUM_THREADS"] = str(n)
     os.environ["OPENBLAS_NUM_THREADS"] = str(n)
     os.environ["MKL_NUM_THREADS"] = str(n)

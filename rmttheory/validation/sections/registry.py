@@ -30,18 +30,19 @@ SECTIONS = [
 ]
 
 #: measured wall time of each section on 2 idle cores (``rmttheory validate``, quick and
-#: full; the progress bar's estimates, refreshed when the sections change)
+#: full; the progress bar's estimates, refreshed when the sections change; quick: 305 s in
+#: all, ``python benchmarks/bench_loaded.py``, 2026-12-06)
 SECONDS: dict[str, dict[str, float]] = {
-    "gram": {"quick": 40.0, "full": 600.0},
-    "hessians": {"quick": 60.0, "full": 1800.0},
-    "ridge": {"quick": 3.0, "full": 30.0},
+    "gram": {"quick": 35.0, "full": 600.0},
+    "hessians": {"quick": 78.0, "full": 1800.0},
+    "ridge": {"quick": 2.0, "full": 30.0},
     "random_features": {"quick": 5.0, "full": 60.0},
-    "features": {"quick": 72.0, "full": 1885.0},
-    "equivalence": {"quick": 5.0, "full": 60.0},
-    "derived": {"quick": 10.0, "full": 120.0},
-    "kernels": {"quick": 5.0, "full": 60.0},
+    "features": {"quick": 77.0, "full": 1885.0},
+    "equivalence": {"quick": 1.0, "full": 60.0},
+    "derived": {"quick": 22.0, "full": 120.0},
+    "kernels": {"quick": 12.0, "full": 60.0},
     "scaling": {"quick": 2.0, "full": 20.0},
-    "dynamics": {"quick": 2.0, "full": 20.0},
-    "size_map": {"quick": 26.0, "full": 585.0},
-    "edge": {"quick": 50.0, "full": 2400.0},
+    "dynamics": {"quick": 1.0, "full": 20.0},
+    "size_map": {"quick": 31.0, "full": 585.0},
+    "edge": {"quick": 36.0, "full": 2400.0},
 }
