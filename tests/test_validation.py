@@ -15,123 +15,9 @@ from rmttheory.distributions import PenningtonWorah
 from rmttheory.validation.campaign import Point, run_campaign, run_point
 from rmttheory.validation.compare import ks_distance
 from rmttheory.validation.gram import batched_eigenvalues
-from rmttheory.validation.report import validate
 from rmttheory.validation.sampling import GramSpec
 
 from .conftest import DEVICES
-
-
-@pytest.fixture(scope="module")
-def quick_report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report")
-    summary = validate(out, workers=2, device="cpu", progress=False)
-    return out, summary
-
-
-def test_quick_report_content(quick_report):
-    out, summary = quick_report
-    data = json.loads((out / "report.json").read_text())
-    assert summary["all_pass"] and summary["checks"] == len(data["checks"]) == summary["passed"]
-    gram = data["sections"]["gram"]
-    recs = gram["main"]
-    acts = {r["point"]["act"] for r in recs}
-    assert acts >= {"tanh", "relu", "abs", "erf", "gelu", "sin"}
-    assert len({(r["point"]["phi"], r["point"]["psi"]) for r in recs}) == 4
-    assert any(r["zeta"] == 0 for r in recs)  # zeta = 0 (|x|)
-    spiked = [r for r in recs if not r["point"]["center"]]
-    assert spiked and all(r["outlier"]["rel_error"] <= r["outlier"]["tol"] for r in spiked)
-    for r in recs:  # every check reports its value and tolerance
-        assert r["ks"] <= r["ks_tol"] and r["mean_rel_error"] <= r["mean_rel_tol"]
-    # one KS and one mean check per point, one outlier check per uncentered point
-    assert summary["sections"]["gram"][1] == 2 * len(recs) + len(spiked)
-    assert -1.6 < gram["slopes"]["ks"] < -0.5
-    md = (out / "report.md").read_text()
-    assert md.count("| pass |") == 24 and "Fitted log–log slopes" in md
-    for fig in ("densities.png", "convergence.png"):
-        assert (out / fig).stat().st_size > 10_000
-    # Hessian section: 2 models x 2 data sets, GOE and not Poisson after training
-    hess = data["sections"]["hessians"]["experiments"]
-    assert {(h["model"], h["dataset"]) for h in hess} == {
-        (m, d) for m in ("mlp", "cnn") for d in ("digits", "mnist1d")
-    }
-    for h in hess:
-        assert h["closest"] == "goe" and h["ks_goe"] <= 0.5 * h["ks_poisson"]
-        assert h["n_eigenvalues_used"] < h["n_eigenvalues"] and h["cutoff"] > 0
-        assert (out / h["figure"]).stat().st_size > 10_000
-    assert "Network Hessians" in md
-    ens = data["sections"]["hessians"]["ensemble"]
-    assert ens["n_failed"] == 0 and set(ens["analyses"]) == {"Hessian", "Gauss–Newton"}
-    for a in ens["analyses"].values():
-        assert a["n_hessians"] == 4 and a["goe_not_poisson"] and a["rank"]["max"] < a["n_params"]
-    assert (out / "hessian_ensemble.png").stat().st_size > 20_000 and "Batch ensemble" in md
-    # deterministic-equivalent sections: every simulated point within its tolerance
-    theory = [c for c in data["checks"] if c["section"] not in ("gram", "hessians")]
-    assert len(theory) >= 90 and all(c["passed"] for c in theory)
-    for fig in (
-        "ridge_double_descent.png",
-        "rf_double_descent.png",
-        "kernels.png",
-        "scaling_law.png",
-        "dynamics.png",
-        "features_digits.png",
-    ):
-        assert (out / fig).stat().st_size > 20_000 and f"]({fig})" in md
-    # random features on digits: the theory without the data's structure is rejected everywhere
-    feats = [c for c in data["checks"] if c["section"] == "features"]
-    assert len(feats) == 2 * 3 * 5 and all(c["passed"] for c in feats)
-    assert all(any(r["reject"] for r in c["power"] if r["perturbation"] == "isotropic data")
-               for c in feats if c["statistic"] == "KS")  # fmt: skip
-    # power: every sampled spectrum's checks reject eta +-2% with the same tolerance
-    assert summary["power"]["spectra"] >= 20 and summary["power"]["all_reject_eta_2pct"]
-    assert data["power"] and all(p["rows"] for p in data["power"])
-    names = {r["perturbation"] for p in data["power"] for r in p["rows"]}
-    assert {"η +1%", "η -2%", "ζ +5%", "φ -5%", "ψ +5%", "P(1/z)"} <= names
-    assert "**Power**" in md and " η +2% |" in md
-    scaling = json.loads((out / "sections" / "scaling.json").read_text())
-    assert abs(scaling["slope_sim"] - scaling["exponent_theory"]) < 0.2
-    # derived laws (rmttheory.algebra): pass, and the structure-removed theory is rejected
-    derived = [c for c in data["checks"] if c["section"] == "derived"]
-    assert len(derived) == 4 and all(c["passed"] for c in derived)
-    structure = {"isotropic data", "last layer only", "noise x 1.1", "limit law"}
-    assert all(any(r["reject"] for r in c["power"] if r["perturbation"] in structure)
-               for c in derived)  # fmt: skip
-    assert (out / "derived_laws.png").stat().st_size > 20_000 and "Derived laws" in md
-    assert "Conditional on the data" in md
-    # the finite-size map: the laws meant to hold do at every size; the findings are reported
-    sizes = [c for c in data["checks"] if c["section"] == "size_map"]
-    assert len(sizes) == 5 * 3 and all(c["passed"] for c in sizes)
-    fams = {f["family"]: f for f in data["sections"]["size_map"]["families"]}
-    assert min(p["ratio"] for p in fams["x^2 - 1"]["points"]) > 2  # the slow limit law
-    # digits: the fluctuating equivalent passes at every size (above); LLC, blind to the
-    # small input dimension, fails at the largest size, at over 3 times the noise floor
-    llc = fams["digits (LLC)"]["points"][-1]
-    assert not llc["pass"] and llc["ratio"] > 3
-    assert (out / "finite_size_map.png").stat().st_size > 20_000 and "Finite-size map" in md
-    # the top of the spectrum: TW checks with power (wrong β and a 5% scale error rejected),
-    # outliers, rigidity; the findings are reported, not counted
-    edge = [c for c in data["checks"] if c["section"] == "edge"]
-    tw = [c for c in edge if "λmax vs TW" in c["name"]]
-    assert len(tw) == 5 and all(all(r["reject"] for r in c["power"]) for c in tw)
-    assert any("no outlier" in c["name"] for c in edge)
-    assert sum("Δ3" in c["name"] for c in edge) == 3 * 6
-    rec = data["sections"]["edge"]
-    x2 = next(p for p in rec["gram"] if p["act"] == "x**2 - 1")
-    assert len(x2["outlier_checks"]) == 2  # two outliers predicted and sampled above the edge
-    assert all(c["sim"] > x2["edge"]["location"] for c in x2["outlier_checks"])
-    for stem in ("edge_tracy_widom", "edge_outliers", "edge_rigidity"):
-        assert (out / f"{stem}.png").stat().st_size > 20_000 and (out / f"{stem}.pdf").exists()
-
-
-def test_rerun_recomputes_nothing(quick_report):
-    out, _ = quick_report
-    files = [
-        f
-        for d in ("points", "hessians", "sections", "derived", "size_map", "edge")
-        for f in sorted((out / d).glob("*.json"))
-    ]
-    before = {f: f.stat().st_mtime_ns for f in files}
-    validate(out, workers=1, device="cpu", progress=False)
-    assert {f: f.stat().st_mtime_ns for f in files} == before
 
 
 def test_resume_after_kill(tmp_path):
@@ -156,6 +42,17 @@ def test_resume_after_kill(tmp_path):
     for name, content in done.items():  # finished points were not recomputed
         assert (pdir / name).read_bytes() == content
     assert not list(pdir.glob("*.tmp"))
+
+
+def test_process_pool_gives_the_records_of_one_process(tmp_path):
+    """``workers=2`` (a spawned process pool) writes the same records as ``workers=1``
+    (the quick report in tests/test_quick_report.py runs with one worker)."""
+    pts = [Point("tanh", 1.0, 1.0, n, 1, s) for n in (60, 80) for s in range(2)]
+    pooled = run_campaign(pts, tmp_path / "pool", workers=2, progress=False)
+    alone = run_campaign(pts, tmp_path / "one", workers=1, progress=False)
+    assert [r["status"] for r in pooled] == ["ok"] * 4
+    for a, b in zip(pooled, alone):
+        assert a["ks"] == b["ks"] and a["ks_tol"] == b["ks_tol"]
 
 
 def test_failing_point_is_recorded_and_others_continue(tmp_path):

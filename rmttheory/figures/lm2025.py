@@ -20,14 +20,15 @@ __all__: list[str] = []  # used through rmttheory.figures.registry
 
 
 def _section(name: str, ctx: FigureContext) -> dict[str, Any]:
-    """A report section's record and checks (computed here, stored in the figure's data)."""
-    from rmttheory.validation.io import jsonable
-    from rmttheory.validation.sections import Context
+    """A report section's record and checks, stored in the figure's data.  The record is
+    the report's (:func:`rmttheory.validation.sections.section_record`): in a report's
+    folder, of the same sizes and seed, it is loaded, not recomputed."""
+    from rmttheory.validation.sections import Context, section_record
     from rmttheory.validation.sections.registry import SECTIONS
 
     section = next(s for s in SECTIONS if s.name == name)
     sctx = Context(ctx.out, full=ctx.full, device=ctx.device, seed=ctx.seed, progress=False)
-    record = jsonable(section.compute(sctx))
+    record = section_record(section, sctx)
     checks = [check(c.name, c.statistic, c.value, c.tolerance) for c in section.checks(record)]
     return {**record, "checks": checks}
 

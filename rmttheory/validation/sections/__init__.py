@@ -15,7 +15,7 @@ from typing import Any
 
 from rmttheory.validation.io import jsonable, read_json, write_json
 
-__all__ = ["Check", "Context", "Section", "SectionResult", "run_section"]
+__all__ = ["Check", "Context", "Section", "SectionResult", "run_section", "section_record"]
 
 
 @dataclass
@@ -208,11 +208,48 @@ class Section:
         return [*[f"![{f}]({f})" for f in figures], ""]
 
 
+def section_record(section: Section, ctx: Context) -> dict[str, Any]:
+    """``section``'s record, loaded from ``ctx.out/sections/NAME.json`` when that file was
+    written for the same sizes and seed, else computed and written there at once.
+
+    The file carries ``"run": {"full": ..., "seed": ...}``; a record of other sizes or
+    another seed is recomputed, never reused.  :func:`run_section` (the report) and the
+    figures that show a report section (:mod:`rmttheory.figures.lm2025`) share this
+    cache, so ``rmttheory figures`` in a report's folder reuses the report's sections.
+
+    Parameters
+    ----------
+    section
+        The section.
+    ctx
+        Where and how to run (``ctx.full`` and ``ctx.seed`` key the cache).
+
+    Returns
+    -------
+    dict
+        The section's record, with ``run``.
+
+    Examples
+    --------
+    See :class:`Section`.
+    """
+    path = Path(ctx.out) / "sections" / f"{section.name}.json"
+    run = {"full": bool(ctx.full), "seed": int(ctx.seed)}
+    if path.exists():
+        record = read_json(path)
+        if record.get("run") == run:
+            return record
+    record = {**jsonable(section.compute(ctx)), "run": run}
+    write_json(path, record)
+    return record
+
+
 def run_section(section: Section, ctx: Context) -> SectionResult:
     """Compute (or load) ``section``'s record, then its checks, figures and markdown.
 
     The record is written to ``ctx.out/sections/NAME.json`` as soon as it is
-    computed; a later run loads it instead of recomputing.
+    computed; a later run of the same sizes and seed loads it instead of recomputing
+    (:func:`section_record`).
 
     Parameters
     ----------
@@ -231,12 +268,7 @@ def run_section(section: Section, ctx: Context) -> SectionResult:
     """
     from rmttheory.plot import style
 
-    path = Path(ctx.out) / "sections" / f"{section.name}.json"
-    if path.exists():
-        record = read_json(path)
-    else:
-        record = jsonable(section.compute(ctx))
-        write_json(path, record)
+    record = section_record(section, ctx)
     checks = section.checks(record)
     with style():
         figures = section.figures(record, Path(ctx.out))
