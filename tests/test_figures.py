@@ -1,4 +1,6 @@
-"""`rmttheory figures`: every paper figure, its data, manifest, checks, and resumption."""
+"""`rmttheory figures` on the command line: bad input refused in one line.  Every figure,
+its data, manifest, checks and resumption: tests/test_quick_report.py (made in the quick
+report's folder)."""
 
 from __future__ import annotations
 
