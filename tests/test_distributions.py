@@ -140,9 +140,11 @@ def _probe_points(law):
 
 def _slow_if_derived(law):
     """Derived laws: the reference calls pdf once per quadrature node, each a root
-    continuation (~15 ms), 30-40 s per law; in the default run their transform is checked
-    against the Cauchy integral of the density and 40-digit mpmath roots instead
-    (``tests/test_algebra.py::test_stieltjes_two_routes_and_mpmath_roots``)."""
+    continuation (~15 ms), 30-40 s per law.  In the default run the solver they share
+    (AlgebraicDistribution) is checked against the Cauchy integral of the density and
+    40-digit mpmath roots on a derived law
+    (``tests/test_algebra.py::test_stieltjes_two_routes_and_mpmath_roots``), and these
+    laws' -Im G/pi against their pdf on the axis (``TestProtocol::test_stieltjes_convention``)."""
     if isinstance(law, AlgebraicDistribution):
         return pytest.param(law, marks=pytest.mark.slow)
     return law

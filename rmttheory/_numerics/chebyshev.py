@@ -40,8 +40,9 @@ def _hard_edge_extension(
     1e-12, ..., 1e-4 (times the width) where the density is positive at the three
     points and the two local exponents agree to 1e-3 (a solver losing digits
     fails that test, and one that raises :class:`ConvergenceError` that close to
-    the edge moves the fit further out); the neglected mass below ``x_f`` is O(x_f^(1 + exponent))
-    times the fit's error.  Returns the extended density and the exponent.
+    the edge moves the fit further out); the neglected mass below ``x_f`` is
+    O(x_f^(1 + exponent)) times the fit's error.  Returns the extended density and the
+    exponent.
     """
     width = hi - lo
     r0 = r1 = 0.0
