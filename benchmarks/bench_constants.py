@@ -6,6 +6,14 @@ Prints, per activation, the cold time (closed-form search under its time budget
 plus mpmath quadrature), the cached time, and their ratio; the baseline is the
 cold computation in the same run.
 
+Cold times are measured with the on-disk cache off (``RMTTHEORY_CACHE=off``, set here unless
+the environment names a cache).
+
+``--fresh``: the user's view of one float64 value (``digits=15``, gelu, sigma = 1) in a
+new interpreter, rmttheory with its on-disk cache warm and off, against
+``scipy.integrate.quad`` of the three integrals (no rmttheory code); seconds after the
+imports (and the imports apart), median of 5 processes each.
+
 ``--sweep N``: a sweep over N values of sigma_w in [0.5, 2] for smooth
 activations, every value a cache miss: the float64 path (``digits=15``) and the
 30-digit mpmath path (timed on 3 values, scaled) against a baseline with none
@@ -18,12 +26,73 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
 
-from rmttheory import gaussian_constants, registered_names
-from rmttheory.constants import clear_caches
+os.environ.setdefault("RMTTHEORY_CACHE", "off")  # cold means cold (rmttheory._disk_cache)
+
+from rmttheory import gaussian_constants, registered_names  # noqa: E402
+from rmttheory.constants import clear_caches  # noqa: E402
+
+_OURS = """
+import time
+t0 = time.perf_counter()
+from rmttheory import gaussian_constants
+t1 = time.perf_counter()
+c = gaussian_constants("gelu", digits=15)
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1, c.eta, c.zeta)
+"""
+_QUAD = """
+import time
+t0 = time.perf_counter()
+import math
+from scipy.integrate import quad
+t1 = time.perf_counter()
+p = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+f = lambda z: 0.5 * z * math.erfc(-z / math.sqrt(2))
+m = quad(lambda z: f(z) * p(z), -math.inf, math.inf, epsabs=1e-14)[0]
+m2 = quad(lambda z: f(z) ** 2 * p(z), -math.inf, math.inf, epsabs=1e-14)[0]
+h = quad(lambda z: z * f(z) * p(z), -math.inf, math.inf, epsabs=1e-14)[0]
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1, m2 - m * m, h * h)
+"""
+
+
+def fresh(repeat: int = 5) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        envs = {
+            "rmttheory, cache warm": {**os.environ, "RMTTHEORY_CACHE": tmp},
+            "rmttheory, cache off": {**os.environ, "RMTTHEORY_CACHE": "off"},
+            "scipy quad": dict(os.environ),
+        }
+        subprocess.run([sys.executable, "-c", _OURS], env=envs["rmttheory, cache warm"],
+                       check=True, capture_output=True)  # fills the cache  # fmt: skip
+        print(
+            f"{'gelu, sigma = 1, float64':24s} {'imports [s]':>11s} {'value [ms]':>11s}  eta, zeta"
+        )
+        for label, env in envs.items():
+            code = _QUAD if label == "scipy quad" else _OURS
+            runs = [
+                subprocess.run(
+                    [sys.executable, "-c", code],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.split()  # fmt: skip
+                for _ in range(repeat)
+            ]
+            imp = statistics.median(float(r[0]) for r in runs)
+            val = statistics.median(float(r[1]) for r in runs)
+            print(f"{label:24s} {imp:11.3f} {val * 1e3:11.2f}  {runs[0][2]}, {runs[0][3]}")
+
 
 SMOOTH = {
     "tanh": np.tanh,
@@ -72,7 +141,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--digits", type=int, default=30)
     ap.add_argument("--sweep", type=int, default=0, help="also a sigma sweep of N values")
+    ap.add_argument("--fresh", action="store_true", help="one float64 value in new processes")
     args = ap.parse_args()
+    if args.fresh:
+        fresh()
+        return
     if args.sweep:
         sweep(args.sweep)
         return

@@ -141,10 +141,13 @@ def real_array(
         raise ParameterError(f"{name} must be real, got complex input")
     if arr.dtype.kind not in "biuf":
         raise ParameterError(f"{name} must be real numbers, got {_describe(x)}")
-    arr = arr.astype(float)
+    arr = arr.astype(float, copy=False)
     if not allow_empty and arr.size == 0:
         raise ParameterError(f"{name} is empty")
-    if np.isnan(arr).any():
+    # a sum (no temporary array) is NaN only if an entry is NaN or both infinities occur
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = np.add.reduce(arr, axis=None) if arr.size else 0.0
+    if np.isnan(total) and np.isnan(arr).any():
         raise ParameterError(f"{name} contains NaN")
     if finite and not np.isfinite(arr).all():
         raise ParameterError(f"{name} must be finite")

@@ -52,7 +52,14 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from rmttheory.errors import ActivationError
-from rmttheory.registry import ALIASES, REGISTRY, X, registered_names, registry_lambdas
+from rmttheory.registry import (
+    ALIASES,
+    REGISTRY,
+    X,
+    lambdify_numpy,
+    registered_names,
+    registry_lambdas,
+)
 
 __all__ = ["Activation", "activation", "REGISTRY", "X", "registered_names"]
 
@@ -226,12 +233,15 @@ class Activation:
     def _numpy(self) -> Callable[[np.ndarray], np.ndarray]:
         if self.expr is None:
             return self.func  # type: ignore[return-value]
-        raw = sp.lambdify(X, self.piecewise, modules=["numpy", "scipy"])
+        raw = lambdify_numpy(self.piecewise)
 
         def f(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=float)
             with np.errstate(over="ignore"):
                 out = raw(x)
+            fresh = isinstance(out, np.ndarray) and out.dtype == np.float64
+            if fresh and out.shape == x.shape and not np.may_share_memory(out, x):
+                return out  # a fresh array already (no copy of a large sample)
             return np.broadcast_to(np.asarray(out, dtype=float), x.shape).copy()
 
         return f
@@ -245,7 +255,7 @@ class Activation:
         d = self.derivative
         if d.has(sp.DiracDelta):
             raise ActivationError(f"activation {self.name!r} has jumps: f' is not a function")
-        raw = sp.lambdify(X, d, modules=["numpy", "scipy"])
+        raw = lambdify_numpy(d)
         return lambda x: np.broadcast_to(
             np.asarray(raw(np.asarray(x, float)), float), np.shape(x)
         ).copy()

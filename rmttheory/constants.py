@@ -48,7 +48,7 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
-from rmttheory import _params
+from rmttheory import _disk_cache, _params
 from rmttheory._numerics import gaussian_quadrature as gq
 from rmttheory._numerics.closed_forms import SIGMA, ClosedForms, closed_forms
 from rmttheory._numerics.closed_forms import clear_cache as _clear_closed
@@ -200,6 +200,13 @@ def gaussian_constants(
     hit = _CONST_CACHE.get(key)
     if hit is not None:
         return hit
+    # mpmath quadrature costs seconds in every fresh process: kept on disk (by code version)
+    disk_key = repr(key) if digits > 15 and act.is_symbolic else None
+    if disk_key is not None:
+        hit = _from_record(_disk_cache.load("gaussian_constants", disk_key), act.name)
+        if hit is not None:
+            _CONST_CACHE[key] = hit
+            return hit
     sigma = sw * sx
     gq.check_integrable(act, sigma)
     hermite, m2, err = gq.hermite_moments(act, sw, sx, hermite_order, digits)
@@ -261,7 +268,22 @@ def gaussian_constants(
             values=values,
         )
     _CONST_CACHE[key] = out
+    if disk_key is not None:
+        _disk_cache.store("gaussian_constants", disk_key, out.to_dict())
     return out
+
+
+def _from_record(rec: Any, name: str) -> GaussianConstants | None:
+    """A :class:`GaussianConstants` from its :meth:`~GaussianConstants.to_dict` record on
+    disk, under the caller's activation name; None when absent or malformed."""
+    if not isinstance(rec, dict):
+        return None
+    try:
+        out = GaussianConstants(**{**rec, "activation": name, "hermite": tuple(rec["hermite"])})
+    except (KeyError, TypeError):
+        return None
+    finite = all(math.isfinite(v) for v in (out.mean, out.eta, out.zeta, *out.hermite))
+    return out if finite else None
 
 
 def clear_caches() -> None:

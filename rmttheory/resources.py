@@ -45,15 +45,33 @@ def resolve_device(device: str) -> str:
     >>> resolve_device("cpu")
     'cpu'
     """
+    if device not in ("auto", "cpu", "cuda"):
+        raise ParameterError(f"device must be auto, cpu or cuda, got {device!r}")
+    if device == "cpu" or (device == "auto" and not _gpu_driver_present()):
+        return "cpu"  # without importing torch (1-2 s of a fresh process)
     import torch
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
         raise ResourceError("a CUDA device was asked for but none is available (use --device cpu)")
-    if device not in ("cpu", "cuda"):
-        raise ParameterError(f"device must be auto, cpu or cuda, got {device!r}")
     return device
+
+
+def _gpu_driver_present() -> bool:
+    """False only where no process could see a GPU: Linux without NVIDIA's or AMD's
+    driver nodes (CUDA and ROCm builds of torch both need one); True elsewhere, or
+    where torch is already imported (then asking it is free)."""
+    import sys
+
+    if "torch" in sys.modules or not sys.platform.startswith("linux"):
+        return True
+    dev = Path("/dev")
+    return (
+        Path("/proc/driver/nvidia").exists()
+        or Path("/dev/kfd").exists()
+        or any(dev.glob("nvidia*"))
+    )
 
 
 def available_bytes(device: str = "cpu") -> int:
@@ -179,7 +197,12 @@ def writable_folder(
 
 def free_cores() -> int:
     """Cores this process may use that other work is not using now: the cores it is allowed
-    on (``os.sched_getaffinity``) minus the rounded one-minute load average, at least 1.
+    on (``os.sched_getaffinity``) minus the busy ones, at least 1.
+
+    Busy: the rounded one-minute load average, but no more than the tasks runnable now
+    besides this one (``/proc/loadavg``'s fourth field, the largest of three reads 5 ms
+    apart).  The load average alone lags by a minute: right after other processes end
+    (a benchmark's previous run) it still counts their cores as busy.
 
     Returns
     -------
@@ -200,7 +223,27 @@ def free_cores() -> int:
         busy = int(round(os.getloadavg()[0]))
     except OSError:  # pragma: no cover
         busy = 0
+    now = _runnable_others()
+    if now is not None:
+        busy = min(busy, now)
     return max(1, min(cores, cores - busy))
+
+
+def _runnable_others() -> int | None:
+    """Tasks runnable now other than this one (Linux), or None where unknown."""
+    import time
+
+    counts = []
+    for i in range(3):
+        try:
+            with open("/proc/loadavg") as fh:
+                running = int(fh.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        counts.append(running - 1)
+        if i < 2:
+            time.sleep(0.005)
+    return max(0, max(counts))
 
 
 def cap_threads(workers: int = 1, threads: int | None = None) -> int:

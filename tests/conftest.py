@@ -10,6 +10,34 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_var, "1")
 
+
+def _test_cache() -> None:
+    """Tests compute: the on-disk cache (rmttheory._disk_cache) is a folder of this test
+    run (shared by its xdist workers), not the user's.  Only the simulated Wishart KS null
+    table is copied in where the user has one (CI starts without it either way)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get("RMTTHEORY_CACHE_FOR_TESTS") == "user":  # opt out, for a quick local run
+        return
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
+    root = Path(tempfile.gettempdir()) / f"rmttheory-test-cache-{run}"
+    root.mkdir(parents=True, exist_ok=True)
+    user = Path(
+        os.environ.get("RMTTHEORY_CACHE")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rmttheory"
+    )
+    if (user / "ks_null.json").is_file() and not (root / "ks_null.json").exists():
+        try:
+            shutil.copyfile(user / "ks_null.json", root / "ks_null.json")
+        except OSError:
+            pass
+    os.environ["RMTTHEORY_CACHE"] = str(root)
+
+
+_test_cache()
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 

@@ -491,3 +491,28 @@ def test_ks_multicomponent_sampled(act, phi, psi, n0):
     eig = gram_eigenvalues(GramSpec(act, n0, phi, psi), np.random.default_rng(7))
     _, n1, m = sizes(n0, phi, psi)
     assert ks_distance(law, eig) <= ks_tolerance(n1, m, 1).value
+
+
+def test_pdf_in_blocks_equals_pdf_pointwise_and_mp_closed_form():
+    """pdf evaluates large arrays in blocks of 2^14 points (issue 23: 10^6 points in one call
+    were 3.3x slower than in blocks): the same numbers as small calls, shape kept; the
+    Marchenko-Pastur closed form (computed in place, no masks) equals the textbook line off,
+    on and at the edges of the support, x <= 0 included."""
+    from rmttheory.distributions import MarchenkoPastur, PenningtonWorah
+
+    x = np.linspace(-0.5, 4.0, 3 * 2**14 + 7).reshape(-1, 1)
+    for law in (MarchenkoPastur(0.25), MarchenkoPastur(4.0), MarchenkoPastur(1.0),
+                PenningtonWorah(1.0, 0.3, 0.5, 0.5)):  # fmt: skip
+        big = law.pdf(x)
+        assert big.shape == x.shape
+        small = np.concatenate([law.pdf(c) for c in np.array_split(x.ravel(), 97)])
+        np.testing.assert_array_equal(big.ravel(), small)
+    for r in (0.25, 4.0):
+        law = MarchenkoPastur(r, scale=1.7)
+        a, b = law.lower, law.upper
+        pts = np.concatenate([x.ravel(), [0.0, a, b, -np.inf, np.inf]])
+        inside = (pts > a) & (pts < b)
+        with np.errstate(all="ignore"):
+            ref = np.sqrt(np.maximum((b - pts) * (pts - a), 0)) / (2 * np.pi * 1.7 * r * pts)
+        ref = np.where(inside, ref, 0.0)
+        np.testing.assert_allclose(law.pdf(pts), ref, rtol=1e-13, atol=1e-15)

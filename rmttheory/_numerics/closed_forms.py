@@ -29,6 +29,7 @@ from typing import Any
 
 import sympy as sp
 
+from rmttheory import _disk_cache
 from rmttheory.activation import Activation
 from rmttheory.registry import DEFAULT_PARAMETERS, X
 
@@ -273,7 +274,11 @@ def closed_forms(act: Activation, time_budget: float = 3.0) -> ClosedForms:
     cached = _CACHE.get(act.key)
     if cached is not None:
         return cached
-    out = None
+    disk_key = f"{act.key}|{time_budget!r}"
+    out = _from_record(_disk_cache.load("closed_forms", disk_key))
+    if out is not None:
+        _CACHE[act.key] = out
+        return out
     if act.registered is not None:
         name, params = act.registered
         builder = _table().get(name)
@@ -303,7 +308,49 @@ def closed_forms(act: Activation, time_budget: float = 3.0) -> ClosedForms:
             except (ValueError, NotImplementedError, TypeError, AttributeError) as exc:
                 out = ClosedForms(None, None, None, f"sympy found no closed form ({exc})")
     _CACHE[act.key] = out
+    _disk_cache.store("closed_forms", disk_key, _record(out))
     return out
+
+
+def _record(cf: ClosedForms) -> dict[str, Any]:
+    """A JSON record of ``cf`` (expressions as ``sympy.srepr``, eta and zeta included: their
+    simplification is the costly part of a table entry)."""
+    rep = lambda e: None if e is None else sp.srepr(e)  # noqa: E731
+    return {
+        "mean": rep(cf.mean),
+        "second_moment": rep(cf.second_moment),
+        "first_hermite": rep(cf.first_hermite),
+        "eta": rep(cf.eta),
+        "zeta": rep(cf.zeta),
+        "reason": cf.reason,
+        "source": cf.source,
+    }
+
+
+def _from_record(rec: Any) -> ClosedForms | None:
+    """The :class:`ClosedForms` of a :func:`_record` from the disk cache, or None when the
+    record is absent or malformed (then the caller recomputes)."""
+    if not isinstance(rec, dict):
+        return None
+    try:
+        ex = {k: None if rec[k] is None else sp.sympify(rec[k]) for k in _RECORD_EXPRS}
+        out = ClosedForms(
+            ex["mean"],
+            ex["second_moment"],
+            ex["first_hermite"],
+            str(rec["reason"]),
+            str(rec["source"]),
+        )
+        if out.complete and (ex["eta"] is None or ex["zeta"] is None):
+            return None
+        if out.complete:  # the simplified forms, as computed when the record was written
+            out.__dict__["eta"], out.__dict__["zeta"] = ex["eta"], ex["zeta"]
+        return out
+    except (KeyError, TypeError, ValueError, SyntaxError, sp.SympifyError):
+        return None
+
+
+_RECORD_EXPRS = ("mean", "second_moment", "first_hermite", "eta", "zeta")
 
 
 def clear_cache() -> None:

@@ -45,6 +45,9 @@ from rmttheory.errors import ConvergenceError, ParameterError, ResourceError
 
 __all__ = ["SpectralDistribution"]
 
+#: points per block of ``pdf`` (a few arrays of this size stay in a core's cache)
+_PDF_CHUNK = 1 << 14
+
 #: largest number of draws ``rvs`` accepts in one call (8 bytes each)
 MAX_DRAWS = 10**9
 #: largest |k| of ``moment(k)`` (higher powers overflow a float for most laws)
@@ -69,6 +72,9 @@ class SpectralDistribution(ABC):
     SINGULAR_AT_LOWER = True
     #: largest accepted |continuous mass + atoms - 1| before the law refuses to answer
     MASS_TOL = 1e-6
+    #: ``_pdf`` is a closed form valid on the whole real line, 0 off the support (no
+    #: masks needed away from a hard edge)
+    PDF_EVERYWHERE = False
 
     # -- hooks ---------------------------------------------------------------------
     @abstractmethod
@@ -134,6 +140,17 @@ class SpectralDistribution(ABC):
         numpy.ndarray
         """
         x = _params.real_array(x, "x")
+        if x.size > _PDF_CHUNK:  # blocks that stay in cache: 10^6 points in one call were
+            flat = x.ravel()  # 3.3x slower than the same points in blocks (temporaries)
+            out = np.empty(flat.size)
+            for i in range(0, flat.size, _PDF_CHUNK):
+                out[i : i + _PDF_CHUNK] = self._pdf_block(flat[i : i + _PDF_CHUNK])
+            return out.reshape(x.shape)
+        return self._pdf_block(x)
+
+    def _pdf_block(self, x: np.ndarray) -> np.ndarray:
+        if self.PDF_EVERYWHERE and not self.hard_edge:
+            return self._pdf(x)  # a closed form valid on the whole line: no masks
         out = np.zeros(x.shape)
         inside = np.zeros(x.shape, dtype=bool)
         for lo, hi in self._support_cached:

@@ -68,9 +68,27 @@ class MarchenkoPastur(SpectralDistribution):
     def __repr__(self) -> str:
         return f"MarchenkoPastur(ratio={self.ratio:g}, scale={self.scale:g})"
 
+    #: the closed form below is 0 off the support (``SpectralDistribution.pdf`` needs no masks)
+    PDF_EVERYWHERE = True
+
     def _pdf(self, x: np.ndarray) -> np.ndarray:
-        inner = np.maximum((self.upper - x) * (x - self.lower), 0.0)
-        return np.sqrt(inner) / (2 * math.pi * self.scale * self.ratio * x)
+        # sqrt(max((b - x)(x - a), 0)) / (2 pi s r x), in place (two arrays instead of six);
+        # x <= 0 lies off the support (a >= 0; a = 0 is a hard edge, handled by the caller),
+        # where the numerator is 0: dividing by max(x, tiny) keeps 0/0 out
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 0:  # quadrature callers pass scalars
+            return self._pdf(x.reshape(1))[0]
+        a, b = self.lower, self.upper
+        t = b - x
+        t *= x - a  # not x (a + b - x) - ab: that loses digits near the edges
+        np.maximum(t, 0.0, out=t)
+        t *= (1.0 / (2 * math.pi * self.scale * self.ratio)) ** 2
+        np.sqrt(t, out=t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t /= x
+        if x.size and not x.min() > 0:  # 0/0 at x = 0 (off the support here): 0
+            t[x <= 0] = 0.0
+        return t
 
     def _support(self) -> list[tuple[float, float]]:
         lo = 0.0 if self.ratio == 1 else self.lower

@@ -68,7 +68,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 from rmttheory import _params
 from rmttheory.distributions.base import SpectralDistribution
@@ -277,6 +276,8 @@ class MixtureSilversteinLaw(SpectralDistribution):
             mid = np.sqrt(x[cells] * x[cells + 1])
             Fm, dm, rm = self._on_axis(mid)
             rich = max(rich, rm)
+            from scipy.interpolate import PchipInterpolator  # lazily: ~0.5 s to import
+
             e = np.abs(PchipInterpolator(np.log(x), F)(np.log(mid)) - Fm)
             cell_err[cells] = e
             bad = e > self.tol / 4
@@ -328,6 +329,8 @@ class MixtureSilversteinLaw(SpectralDistribution):
         inside = (x > xt[0]) & (x < xt[-1])
         out = np.where(x >= xt[-1], 1.0, out)
         if inside.any():
+            from scipy.interpolate import PchipInterpolator
+
             out[inside] = PchipInterpolator(np.log(xt), F)(np.log(x[inside]))
         low = (x > 0) & (x <= xt[0])
         if low.any():  # below the table: a square-root ramp to the first value

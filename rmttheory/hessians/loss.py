@@ -178,8 +178,23 @@ class LossSpec:
         return v
 
     def hvp(self, v: Any) -> Any:
-        """:math:`Hv` (one vector), through the gradient graph built once (:meth:`hvp_block`)."""
-        return self.hvp_block(v.reshape(1, -1))[0]
+        """:math:`Hv` (one vector), through the gradient graph built once (:meth:`hvp_block`):
+        one plain backward pass (a batched one costs ~0.4 ms more per product)."""
+        import torch
+
+        t, g = self._gradient_graph()
+        v = v.reshape(-1).to(device=self.device, dtype=self.dtype)
+        return torch.autograd.grad(g, t, grad_outputs=v, retain_graph=True)[0]
+
+    def _gradient_graph(self) -> tuple[Any, Any]:
+        """``(theta, grad L(theta))`` with the graph of the gradient kept (built once)."""
+        import torch
+
+        if self._graph is None:
+            t = self.theta.clone().requires_grad_(True)
+            (g,) = torch.autograd.grad(self.loss(t), t, create_graph=True)
+            self._graph = (t, g)
+        return self._graph
 
     def hvp_block(self, V: Any) -> Any:
         """:math:`VH` for a block of row vectors ``V`` (``b x P``), i.e. the rows of :math:`HV^T`.
@@ -191,11 +206,7 @@ class LossSpec:
         """
         import torch
 
-        if self._graph is None:
-            t = self.theta.clone().requires_grad_(True)
-            (g,) = torch.autograd.grad(self.loss(t), t, create_graph=True)
-            self._graph = (t, g)
-        t, g = self._graph
+        t, g = self._gradient_graph()
         V = V.to(device=self.device, dtype=self.dtype)
         try:
             (out,) = torch.autograd.grad(

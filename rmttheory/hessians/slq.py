@@ -178,14 +178,17 @@ def slq_density(
         idx = torch.as_tensor(np.flatnonzero(active), device=dev)
         if idx.numel() == 0:
             break
-        W = spec.hvp_block(V[idx, j])
+        # the basis so far: a view while every vector is active (the usual case), else one
+        # copy per step (advanced indexing copies; it used to be taken four times a step)
+        basis = V[:, : j + 1] if bool(active.all()) else V[idx, : j + 1]
+        W = spec.hvp_block(basis[:, j])
         products += int(idx.numel())
         if not bool(torch.isfinite(W).all()):
             raise RmtError("a Hessian-vector product is not finite")
-        a = (W * V[idx, j]).sum(dim=1)
+        a = (W * basis[:, j]).sum(dim=1)
         for _ in range(2):  # full reorthogonalization, twice
-            c = torch.einsum("nkp,np->nk", V[idx, : j + 1], W)
-            W = W - torch.einsum("nk,nkp->np", c, V[idx, : j + 1])
+            c = torch.bmm(basis, W.unsqueeze(2))  # (n, j + 1, 1)
+            W = W - torch.bmm(c.transpose(1, 2), basis).squeeze(1)
         b = W.norm(dim=1)
         alpha[idx.cpu().numpy(), j] = a.cpu().numpy()
         hnorm = max(hnorm, float(a.abs().max()), float(b.max()))

@@ -227,15 +227,19 @@ def sample_features(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
     n0, n1, m = spec.shape
     check_memory(n0, n1, m)
     act = activation(spec.act)
-    W = sample_entries(rng, (n1, n0), spec.entries) * (spec.sigma_w / math.sqrt(n0))
+    W = sample_entries(rng, (n1, n0), spec.entries)
+    W *= spec.sigma_w / math.sqrt(n0)  # in place: no second n1 x n0 array
     if spec.data == "digits":
         cols = rng.choice(_digits().shape[1], size=m, replace=False)
         X = _digits()[:, cols] * spec.sigma_x
     else:
-        X = sample_entries(rng, (n0, m), spec.entries) * spec.sigma_x
+        X = sample_entries(rng, (n0, m), spec.entries)
+        X *= spec.sigma_x
     Y = act.numpy()(W @ X)
     if spec.center:
-        Y -= gaussian_constants(act, spec.sigma_w, spec.sigma_x, digits=15).mean
+        mean = gaussian_constants(act, spec.sigma_w, spec.sigma_x, digits=15).mean
+        if mean != 0.0:
+            Y -= mean
     return Y
 
 

@@ -108,12 +108,14 @@ def z_quantile(alpha: float = ALPHA, df: int | None = None) -> float:
     >>> round(z_quantile(1e-3), 4)
     3.2905
     """
-    from scipy import stats
-
     alpha = _params.real(alpha, "alpha", positive=True, high=0.5)
-    if df is None:
-        return float(stats.norm.isf(alpha / 2))
-    return float(stats.t.isf(alpha / 2, _params.integer(df, "df", minimum=1)))
+    if df is None:  # the standard library's (no scipy import in a fresh process)
+        from statistics import NormalDist
+
+        return float(-NormalDist().inv_cdf(alpha / 2))
+    from scipy import special
+
+    return float(-special.stdtrit(_params.integer(df, "df", minimum=1), alpha / 2))
 
 
 def ks_null(
@@ -200,10 +202,10 @@ class KSTolerance:
 
 
 def _cache_file() -> Path:
-    root = os.environ.get("RMTTHEORY_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rmttheory"
-    )
-    return Path(root) / "ks_null.json"
+    from rmttheory._disk_cache import cache_root
+
+    root = cache_root()  # RMTTHEORY_CACHE=off: a path that is never there
+    return Path(os.devnull) / "ks_null.json" if root is None else root / "ks_null.json"
 
 
 @lru_cache(maxsize=512)
