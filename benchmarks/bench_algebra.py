@@ -15,7 +15,10 @@ tanh on structured data (degree 6), two tanh layers (degree 8), erf → relu on 
 (continuation from a proven start, vectorized), against a plain Python loop calling
 ``numpy.roots`` per point on the same polynomial (lambdified here), the branch followed by
 continuity from the right end of the grid (where G ~ 1/x is real) — the loop of
-``bench_density.py``, which is faster but proves nothing.  Prints points/s, the ratio, and the
+``bench_density.py``, which is faster but proves nothing.  Once a call has at least 2,048 points
+the law builds its piecewise-Chebyshev density model from the solver's values and checks it
+against the solver (``pdf_model_error``); the row reports the model, the model including its
+build, and the solver alone.  Prints points/s, the ratio, and the
 largest difference of the densities.
 """
 
@@ -131,19 +134,32 @@ def main() -> None:
     dist = law.distribution()
     lo, hi = dist.support()[0][0], dist.support()[-1][1]
     x = np.linspace(lo, hi * 1.05, args.points + 2)[1:-1]
-    dist.pdf(x[:100])  # warm up: support, density model
+    dist.pdf(x[:100])  # warm up: support (100 points use the root solver)
+    t0 = time.perf_counter()
+    d = dist.pdf(x)  # builds and checks the density model, then evaluates it
+    t_build = (time.perf_counter() - t0) / x.size
     t0 = time.perf_counter()
     d = dist.pdf(x)
     t_ours = (time.perf_counter() - t0) / x.size
+    exact = law.distribution()  # a fresh law with the model switched off: the solver
+    exact.PDF_FROM_MODEL = False
+    exact.pdf(x[:100])
+    t0 = time.perf_counter()
+    d_exact = exact.pdf(x)
+    t_exact = (time.perf_counter() - t0) / x.size
     coeffs = [sp.lambdify(z, c, "numpy") for c in sp.Poly(law.polynomial, g).all_coeffs()]
     xs = np.linspace(lo, hi * 1.05, args.baseline_points + 2)[1:-1]
     t0 = time.perf_counter()
     ref = plain_density(coeffs, xs)
     t_base = (time.perf_counter() - t0) / xs.size
     agree = np.max(np.abs(dist.pdf(xs) - ref)) / np.max(ref)
-    print(f"density (degree {law.degree}): ours {1 / t_ours:,.0f} points/s, plain numpy.roots "
-          f"loop {1 / t_base:,.0f} points/s, ratio {t_base / t_ours:.2f}x; "
-          f"max |difference| / max density {agree:.1e}")  # fmt: skip
+    model_vs_solver = np.max(np.abs(d - d_exact)) / np.max(d_exact)
+    print(f"density (degree {law.degree}, {x.size} points): model {1 / t_ours:,.0f} points/s "
+          f"(ratio {t_base / t_ours:.1f}x), including its build and check {1 / t_build:,.0f} "
+          f"points/s (ratio {t_base / t_build:.1f}x), root solver alone {1 / t_exact:,.0f} "
+          f"points/s (ratio {t_base / t_exact:.2f}x), plain numpy.roots loop {1 / t_base:,.0f} "
+          f"points/s; max |difference| / max density: to the loop {agree:.1e}, model to solver "
+          f"{model_vs_solver:.1e} (checked error {dist.pdf_model_error})")  # fmt: skip
     assert np.isfinite(d).all()
 
 

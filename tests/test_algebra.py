@@ -343,3 +343,37 @@ def test_cdf_and_ppf_of_derived_laws_at_hard_edges_and_atoms(phi, psi):
     if d.hard_edge:  # the issue's example: phi = psi = 0.8 (n1 = m)
         x = 1e-6 * hi
         assert float(d.cdf(x)) == pytest.approx(2 * x * float(d.pdf(x)), rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    "phi,psi,data",
+    [
+        (sp.Rational(1, 2), sp.Rational(4, 5), {1: sp.Rational(1, 2), 4: sp.Rational(1, 2)}),
+        (sp.Rational(1, 2), sp.Rational(5, 4), {sp.Rational(1, 2): sp.Rational(1, 4), 2: sp.Rational(3, 4)}),
+        (sp.Integer(1), sp.Integer(1), {1: 1}),  # square: a hard edge at 0
+    ],
+)  # fmt: skip
+def test_pdf_of_many_points_from_the_checked_density_model(phi, psi, data):
+    """Issue 23: a pdf call of >= 2,048 points evaluates the law's piecewise-Chebyshev model
+    (732x the plain numpy.roots loop) after checking it against the root solver.  Here: the
+    model's values equal the solver's to 1e-11 of the largest density on 4,096 points
+    (random, not the check's points), pdf_model_error is set and small; a model that fails
+    its check (PDF_MODEL_TOL = 0) is not used, and pdf then returns the solver's values."""
+    law = nonlinear_gram("tanh", phi, psi, data_spectrum=data)
+    dist = law.distribution()
+    lo, hi = dist.support()[0][0], dist.support()[-1][1]
+    x = np.sort(np.random.default_rng(5).uniform(lo, hi, 4096))
+    x = x[x - lo > 1e-4 * (hi - lo)]  # (within 1e-4 of a hard edge: its power-law model)
+    fast = dist.pdf(x)
+    assert dist.pdf_model_error is not None and dist.pdf_model_error < 1e-10
+    solver = np.maximum(dist._pdf(x), 0.0)
+    scale = solver.max()
+    assert np.max(np.abs(fast - solver)) < 1e-11 * scale
+    # power: the check is sharp enough to see a model off by 1e-9 of the density's scale
+    assert np.max(np.abs(fast * (1 + 1e-9) - solver)) > 1e-11 * scale
+    strict = nonlinear_gram("tanh", phi, psi, data_spectrum=data).distribution()
+    assert strict is not dist
+    strict.PDF_MODEL_TOL = 0.0
+    got = strict.pdf(x)
+    assert strict.pdf_model_error is None
+    np.testing.assert_array_equal(got, solver)
