@@ -40,18 +40,14 @@ from typing import Any
 import numpy as np
 
 from rmttheory import _params
-from rmttheory._numerics.chebyshev import ComponentModel
+from rmttheory._numerics.chebyshev import ComponentModel, model_check, model_density
 from rmttheory.errors import ConvergenceError, ParameterError, ResourceError
 
 __all__ = ["SpectralDistribution"]
 
-#: points per block of ``pdf`` (a few arrays of this size stay in a core's cache)
-_PDF_CHUNK = 1 << 14
-#: the density model is used at angles (theta0, pi - theta0) of a component (within
-#: ~2.5e-7 of the width of an edge the solver is called)
-_MODEL_THETA0 = 1e-3
-#: a pdf call of at least this many points builds the density model (if not yet built)
-_MODEL_MIN_POINTS = 2048
+#: points per block of ``pdf``; the density model's angles (theta0, pi - theta0); the
+#: number of points of a pdf call that builds the density model
+_PDF_CHUNK, _MODEL_THETA0, _MODEL_MIN_POINTS = 1 << 14, 1e-3, 2048
 
 #: largest number of draws ``rvs`` accepts in one call (8 bytes each)
 MAX_DRAWS = 10**9
@@ -77,11 +73,9 @@ class SpectralDistribution(ABC):
     SINGULAR_AT_LOWER = True
     #: largest accepted |continuous mass + atoms - 1| before the law refuses to answer
     MASS_TOL = 1e-6
-    #: ``_pdf`` is a closed form valid on the whole real line, 0 off the support (no
-    #: masks needed away from a hard edge)
+    #: ``_pdf`` is a closed form valid on the whole line, 0 off the support (no masks)
     PDF_EVERYWHERE = False
-    #: ``pdf`` may evaluate the piecewise-Chebyshev density model instead of ``_pdf`` (a
-    #: root solver), after an a-posteriori check (``pdf_model_error``)
+    #: ``pdf`` may evaluate the checked density model instead of ``_pdf`` (a root solver)
     PDF_FROM_MODEL = False
     #: largest model-vs-solver difference, relative to the largest density, accepted
     PDF_MODEL_TOL = 1e-10
@@ -183,72 +177,35 @@ class SpectralDistribution(ABC):
         return out
 
     def _pdf_regular(self, x: np.ndarray) -> np.ndarray:
-        """The density at points inside the support, away from a hard edge: the certified
-        density model where the law allows it (``PDF_FROM_MODEL``), the root solver elsewhere.
-
-        The model (:class:`~rmttheory._numerics.chebyshev.ComponentModel`, interpolating the
-        solver's density at Chebyshev nodes) is used for points at angle
-        :math:`\theta \\in (\theta_0, \\pi - \theta_0)` of their component, once built
-        (built here for calls of at least ``_MODEL_MIN_POINTS`` points) and only if its
-        a-posteriori check passed (:attr:`pdf_model_error`); points nearer the edges, where
-        dividing by :math:`\\sin\theta` costs digits, go to the solver."""
-        if not (self.PDF_FROM_MODEL and self._model_usable(x.size)):
+        """The density inside the support, away from a hard edge: the checked density model
+        (:func:`~rmttheory._numerics.chebyshev.model_density`) where ``PDF_FROM_MODEL`` and
+        the model exists (built here for calls of at least ``_MODEL_MIN_POINTS`` points) and
+        passed its check (:attr:`pdf_model_error`); the root solver elsewhere."""
+        usable = self.PDF_FROM_MODEL and (
+            "_components" in self.__dict__ or x.size >= _MODEL_MIN_POINTS
+        )
+        if not (usable and self.pdf_model_error is not None):
             return self._pdf(x)
-        out = np.full(x.shape, np.nan)
-        for comp in self._components:
-            sel = np.flatnonzero((x >= comp.lo) & (x <= comp.hi))
-            th = comp.theta(x[sel])
-            ok = (th > _MODEL_THETA0) & (th < np.pi - _MODEL_THETA0)
-            th = th[ok]
-            out[sel[ok]] = comp.g_model(th) / (0.5 * (comp.hi - comp.lo) * np.sin(th))
-        rest = np.isnan(out)
+        out = model_density(self._components, x, _MODEL_THETA0)
+        rest = np.isnan(out)  # within ~2.5e-7 of the width of an edge: the solver
         if rest.any():
             out[rest] = self._pdf(x[rest])
         return out
 
-    def _model_usable(self, n: int) -> bool:
-        if "_components" not in self.__dict__ and n < _MODEL_MIN_POINTS:
-            return False
-        return self.pdf_model_error is not None
-
     @cached_property
     def pdf_model_error(self) -> float | None:
-        """Largest difference, relative to the largest density, between the density model
-        and the root solver at the midpoint (in angle) of every model piece, two random
-        points of it, and three points near each edge; None when the model is not used (not built, or that difference is
-        above ``PDF_MODEL_TOL``: then ``pdf`` always calls the solver)."""
+        """Largest difference between the density model and the root solver, relative to
+        the largest density, at the check points of
+        :func:`~rmttheory._numerics.chebyshev.model_check`; None when the model is not used
+        (no ``PDF_FROM_MODEL``, no model, or that difference above ``PDF_MODEL_TOL``: then
+        ``pdf`` always calls the solver)."""
         if not self.PDF_FROM_MODEL:
             return None
         try:
-            comps = self._components
+            err = model_check(self._components, self._pdf, _MODEL_THETA0)
         except (ConvergenceError, FloatingPointError, ValueError):
             return None
-        gen = np.random.default_rng(0)  # fixed check points: the same answer every time
-        err, top = 0.0, 0.0
-        for comp in comps:
-            a, b = comp.breaks[:-1], comp.breaks[1:]
-            near = _MODEL_THETA0 * np.array([1.5, 10.0, 100.0])  # where sin(theta) is small
-            # (at a hard edge pdf uses the power-law continuation within 1e-4 of the width,
-            # theta < 0.02: the check starts beyond it)
-            left = near + 0.03 if comp.edge_exponent is not None else near
-            th = np.concatenate(
-                [(a + b) / 2, a + (b - a) * gen.random(a.size), a + (b - a) * gen.random(a.size),
-                 left, np.pi - near]
-            )  # fmt: skip
-            th = th[(th > _MODEL_THETA0) & (th < np.pi - _MODEL_THETA0)]
-            if th.size == 0:
-                continue
-            xs = comp.lo + (comp.hi - comp.lo) * np.sin(th / 2) ** 2
-            model = comp.g_model(th) / (0.5 * (comp.hi - comp.lo) * np.sin(th))
-            try:
-                exact = np.maximum(self._pdf(xs), 0.0)
-            except (ConvergenceError, FloatingPointError, ValueError):
-                return None
-            err = max(err, float(np.max(np.abs(model - exact))))
-            top = max(top, float(np.max(exact)))
-        if top == 0 or not err <= self.PDF_MODEL_TOL * top:
-            return None
-        return err / top
+        return err if err <= self.PDF_MODEL_TOL else None
 
     @cached_property
     def _components(self) -> list[ComponentModel]:
@@ -449,33 +406,13 @@ class SpectralDistribution(ABC):
 
     # -- figure --------------------------------------------------------------------
     def plot(self, ax: Any = None, n: int = 600, **kwargs: Any) -> Any:
-        """Draw the density (atoms as labelled arrows) on ``ax`` (created if None).
+        """Draw the density (atoms as labelled arrows) on ``ax`` (created if None):
+        :func:`rmttheory.plot.law_axes`.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
+        from rmttheory.plot import law_axes
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5, 3.2))
-        label = kwargs.pop("label", type(self).__name__)
-        first = True
-        for lo, hi in self._support_cached:
-            t = np.linspace(0, np.pi, n)
-            x = lo + (hi - lo) * np.sin(t / 2) ** 2
-            y = self.pdf(x)
-            y = np.where(np.isfinite(y), y, np.nan)
-            ax.plot(x, y, label=label if first else None, **kwargs)
-            first = False
-        for loc, mass in self.atoms().items():
-            ax.annotate(
-                f"atom {mass:.3g}",
-                (loc, 0),
-                xytext=(loc, ax.get_ylim()[1] * 0.8),
-                arrowprops={"arrowstyle": "->"},
-                fontsize=8,
-            )
-        ax.set_xlabel(r"eigenvalue $\lambda$")
-        ax.set_ylabel(r"density $\rho(\lambda)$")
-        return ax
+        return law_axes(self, ax, n, **kwargs)
