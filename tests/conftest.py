@@ -24,11 +24,10 @@ def _test_cache() -> None:
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
     root = Path(tempfile.gettempdir()) / f"rmttheory-test-cache-{run}"
     root.mkdir(parents=True, exist_ok=True)
-    user = Path(
-        os.environ.get("RMTTHEORY_CACHE")
-        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rmttheory"
-    )
-    if (user / "ks_null.json").is_file() and not (root / "ks_null.json").exists():
+    from rmttheory._disk_cache import cache_root
+
+    user = cache_root()  # the user's (None: RMTTHEORY_CACHE=off)
+    if user and (user / "ks_null.json").is_file() and not (root / "ks_null.json").exists():
         try:
             shutil.copyfile(user / "ks_null.json", root / "ks_null.json")
         except OSError:
