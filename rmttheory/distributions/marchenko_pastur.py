@@ -72,9 +72,9 @@ class MarchenkoPastur(SpectralDistribution):
     PDF_EVERYWHERE = True
 
     def _pdf(self, x: np.ndarray) -> np.ndarray:
-        # sqrt(max((b - x)(x - a), 0)) / (2 pi s r x), in place (two arrays instead of six);
-        # x <= 0 lies off the support (a >= 0; a = 0 is a hard edge, handled by the caller),
-        # where the numerator is 0: dividing by max(x, tiny) keeps 0/0 out
+        # sqrt(max((b - x)(x - a), 0)) / (2 pi s r x), in place (one array and one temporary
+        # instead of six); x <= 0 lies off the support (a >= 0; a = 0 is a hard edge, handled
+        # by the caller), where the density is set to 0 after the division
         x = np.asarray(x, dtype=float)
         if x.ndim == 0:  # quadrature callers pass scalars
             return self._pdf(x.reshape(1))[0]

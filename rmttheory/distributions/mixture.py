@@ -248,6 +248,8 @@ class MixtureSilversteinLaw(SpectralDistribution):
         return self._table
 
     def _build_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        from scipy.interpolate import PchipInterpolator  # here: ~0.5 s to import
+
         atom = self._atom_mass()
         hi = self.scale * (1 + math.sqrt(self.gamma)) ** 2 * 1.5
         for _ in range(60):  # an upper bound of the support
@@ -276,8 +278,6 @@ class MixtureSilversteinLaw(SpectralDistribution):
             mid = np.sqrt(x[cells] * x[cells + 1])
             Fm, dm, rm = self._on_axis(mid)
             rich = max(rich, rm)
-            from scipy.interpolate import PchipInterpolator  # lazily: ~0.5 s to import
-
             e = np.abs(PchipInterpolator(np.log(x), F)(np.log(mid)) - Fm)
             cell_err[cells] = e
             bad = e > self.tol / 4
