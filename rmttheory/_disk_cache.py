@@ -76,9 +76,11 @@ def code_fingerprint() -> str:
     return f"{__version__}-{h.hexdigest()[:12]}"
 
 
-def _table_path(namespace: str) -> Path | None:
+def _table_path(namespace: str, versioned: bool) -> Path | None:
     root = cache_root()
-    return None if root is None else root / code_fingerprint() / f"{namespace}.json"
+    if root is None:
+        return None
+    return (root / code_fingerprint() if versioned else root) / f"{namespace}.json"
 
 
 _TABLES: dict[Path, dict[str, Any]] = {}
@@ -92,15 +94,17 @@ def _read(path: Path) -> dict[str, Any]:
     return table if isinstance(table, dict) else {}
 
 
-def load(namespace: str, key: str) -> Any | None:
+def load(namespace: str, key: str, *, versioned: bool = True) -> Any | None:
     """The stored value of ``key`` in ``namespace``, or None (absent, disabled, unreadable).
+    ``versioned=False``: the table beside the versioned folders (results that the
+    fingerprinted sources do not compute, such as the simulated KS null).
 
     Examples
     --------
     >>> load("no-such-namespace", "k") is None
     True
     """
-    path = _table_path(namespace)
+    path = _table_path(namespace, versioned)
     if path is None:
         return None
     if path not in _TABLES:
@@ -108,11 +112,12 @@ def load(namespace: str, key: str) -> Any | None:
     return _TABLES[path].get(key)
 
 
-def store(namespace: str, key: str, value: Any) -> None:
-    """Add ``key: value`` (JSON-serializable) to ``namespace``; silently does nothing where
-    the cache is disabled or not writable.  The table is re-read and replaced atomically,
-    so concurrent writers lose at most each other's newest entry."""
-    path = _table_path(namespace)
+def store(namespace: str, key: str, value: Any, *, versioned: bool = True) -> None:
+    """Add ``key: value`` (JSON-serializable) to ``namespace`` (``versioned`` as in
+    :func:`load`); silently does nothing where the cache is disabled or not writable.  The
+    table is re-read and replaced atomically, so concurrent writers lose at most each
+    other's newest entry."""
+    path = _table_path(namespace, versioned)
     if path is None:
         return
     try:

@@ -51,12 +51,9 @@ stated finite-size allowance.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -201,37 +198,19 @@ class KSTolerance:
         return asdict(self)
 
 
-def _cache_file() -> Path:
-    from rmttheory._disk_cache import cache_root
-
-    root = cache_root()  # RMTTHEORY_CACHE=off: a path that is never there
-    return Path(os.devnull) / "ks_null.json" if root is None else root / "ks_null.json"
-
-
 @lru_cache(maxsize=512)
 def _null_summary(n: int, m: int, seeds: int, replicates: int) -> tuple[float, float, float]:
-    """(mean, std, max) of the Wishart KS null, from the disk cache or simulated."""
+    """(mean, std, max) of the Wishart KS null, from the disk cache
+    (``ks_null.json`` in :func:`rmttheory._disk_cache.cache_root`) or simulated."""
+    from rmttheory import _disk_cache
+
     key = f"{n}x{m}x{seeds}x{replicates}"
-    path = _cache_file()
-    try:
-        cached = json.loads(path.read_text()).get(key)
-    except (OSError, ValueError):
-        cached = None
-    if cached is not None:
+    cached = _disk_cache.load("ks_null", key, versioned=False)
+    if isinstance(cached, list) and len(cached) == 3:
         return (float(cached[0]), float(cached[1]), float(cached[2]))
     ks = ks_null(n, m, seeds, replicates)
     summary = (float(ks.mean()), float(ks.std(ddof=1)), float(ks.max()))
-    try:  # best effort: a read-only home only costs a recomputation next time
-        from rmttheory.validation.io import write_json
-
-        try:
-            table = json.loads(path.read_text())
-        except (OSError, ValueError):
-            table = {}
-        table[key] = summary
-        write_json(path, table)
-    except OSError:
-        pass
+    _disk_cache.store("ks_null", key, list(summary), versioned=False)
     return summary
 
 
