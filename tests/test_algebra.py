@@ -323,12 +323,15 @@ def test_density_near_a_pole_against_mpmath():
     mp.mp.dps = 15
 
 
-@pytest.mark.parametrize(("phi", "psi"), [(0.8, 0.8), (1.0, 2.0), (0.8, 0.4)])
+@pytest.mark.parametrize(("phi", "psi"), [(0.8, 0.8), (0.5, 0.5), (1.0, 2.0), (0.8, 0.4)])
 def test_cdf_and_ppf_of_derived_laws_at_hard_edges_and_atoms(phi, psi):
     """Square shapes (n1 = m: a hard edge at 0, density ~ x^(-1/2)), shapes with an atom
     at 0 and soft edges: cdf and ppf everywhere.  Independent check: the cdf between two
     interior points equals adaptive quadrature (scipy.integrate.quad) of the pdf, and near a
-    hard edge cdf(x) ~ 2 x pdf(x) (the -1/2 power law)."""
+    hard edge cdf(x) ~ 2 x pdf(x) (the -1/2 power law) and the density 1e-10 of the width
+    from the edge equals the 50-digit mpmath root (phi = psi = 0.5 raised ConvergenceError
+    before the predictor's z-derivative became exact: the central difference's step
+    exceeded |z| there)."""
     from scipy.integrate import quad
 
     d = nonlinear_gram("tanh", phi=phi, psi=psi, data_spectrum={1: 0.5, 4: 0.5}).distribution()
@@ -340,9 +343,16 @@ def test_cdf_and_ppf_of_derived_laws_at_hard_edges_and_atoms(phi, psi):
     q = q[q > atom]
     assert np.allclose(d.cdf(d.ppf(q)), q, atol=1e-10, rtol=0)
     assert float(d.cdf(hi)) == pytest.approx(1.0, abs=1e-10)
-    if d.hard_edge:  # the issue's example: phi = psi = 0.8 (n1 = m)
+    if d.hard_edge:  # the issue's examples: phi = psi (n1 = m)
         x = 1e-6 * hi
         assert float(d.cdf(x)) == pytest.approx(2 * x * float(d.pdf(x)), rel=1e-3)
+        xf = 1e-10 * hi
+        poly = sp.Poly(d.law.polynomial, G)
+        mp.mp.dps = 50
+        co = [mp.mpf(sp.Poly(c, Z).eval(sp.Rational(xf))) for c in poly.all_coeffs()]
+        exact = max(-mp.im(r) / mp.pi for r in mp.polyroots(co, maxsteps=500, extraprec=500))
+        mp.mp.dps = 15
+        assert float(d.pdf(xf)) == pytest.approx(float(exact), rel=1e-10)
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ def track_root(
     *,
     scale: float = 1.0,
     max_steps: int = 400,
+    coeffs_dz: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> np.ndarray:
     """Follow the root ``v_start`` of ``coeffs(x + i y_start)`` to ``x + i y_target``.
 
@@ -50,6 +51,11 @@ def track_root(
         Scale of ``z`` (sets the finite-difference step and the floor of ``y``).
     max_steps
         Largest number of steps per point.
+    coeffs_dz
+        Optional ``coeffs_dz(z) -> (coeffs(z), d coeffs / dz)``: the exact derivative for
+        the predictor.  Without it :math:`P_z` is a central difference with step
+        1e-6 min(scale, |z|) (relative to ``|z|`` so that a path
+        ending near a pole at ``z = 0``, a hard edge, keeps its digits).
 
     Returns
     -------
@@ -89,12 +95,18 @@ def track_root(
         z_old = xa + 1j * ya
         z_new = xa + 1j * y_new
         # Euler predictor: dv/dz = -P_z / P_v (P_z by a central difference in z)
-        co = coeffs(z_old)
-        p, dp, _ = polyval_rows(co, va[:, None])
-        pz = (
-            polyval_rows(coeffs(z_old + h), va[:, None])[0]
-            - polyval_rows(coeffs(z_old - h), va[:, None])[0]
-        ) / (2 * h)
+        if coeffs_dz is not None:
+            co, co_z = coeffs_dz(z_old)
+            p, dp, _ = polyval_rows(co, va[:, None])
+            pz = polyval_rows(co_z, va[:, None])[0]
+        else:
+            co = coeffs(z_old)
+            p, dp, _ = polyval_rows(co, va[:, None])
+            hz = np.maximum(h * np.minimum(1.0, np.abs(z_old) / scale), floor)[:, None]
+            pz = (
+                polyval_rows(coeffs(z_old + hz[:, 0]), va[:, None])[0]
+                - polyval_rows(coeffs(z_old - hz[:, 0]), va[:, None])[0]
+            ) / (2 * hz)
         with np.errstate(divide="ignore", invalid="ignore"):
             dv = -pz[:, 0] / dp[:, 0]
         pred = va + dv * (z_new - z_old)

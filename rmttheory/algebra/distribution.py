@@ -135,19 +135,32 @@ class AlgebraicDistribution(SpectralDistribution):
         return f"AlgebraicDistribution({self.law.name})"
 
     # -- roots ---------------------------------------------------------------------
+    def _centered(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(z - c, the table at c) for the center c (0 or a real pole) nearest to Re z."""
+        z = np.asarray(z, dtype=complex).reshape(-1)
+        if self._centers.size == 1:
+            return z, np.broadcast_to(self._tables[0], (z.size, *self._tables.shape[1:]))
+        k = np.argmin(np.abs(z.real[:, None] - self._centers[None, :]), axis=1)
+        return z - self._centers[k], self._tables[k]
+
     def _coeffs(self, z: np.ndarray) -> np.ndarray:
         """Coefficients in G (highest first) at each z, shape (N, d + 1), by Horner in
         z - c for the center c (0 or a real pole) nearest to Re z."""
-        z = np.asarray(z, dtype=complex).reshape(-1)
-        if self._centers.size == 1:
-            u, tab = z, np.broadcast_to(self._tables[0], (z.size, *self._tables.shape[1:]))
-        else:
-            k = np.argmin(np.abs(z.real[:, None] - self._centers[None, :]), axis=1)
-            u, tab = z - self._centers[k], self._tables[k]
-        out = np.zeros((z.size, self.degree + 1), dtype=complex)
+        u, tab = self._centered(z)
+        out = np.zeros((u.size, self.degree + 1), dtype=complex)
         for col in range(tab.shape[2]):
             out = out * u[:, None] + tab[:, :, col]
         return out
+
+    def _coeffs_dz(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The coefficients and their exact z-derivatives (Horner with derivative)."""
+        u, tab = self._centered(z)
+        out = np.zeros((u.size, self.degree + 1), dtype=complex)
+        der = np.zeros_like(out)
+        for col in range(tab.shape[2]):
+            der = der * u[:, None] + out
+            out = out * u[:, None] + tab[:, :, col]
+        return out, der
 
     def _all_roots(self, z: np.ndarray) -> np.ndarray:
         """All d roots in G at each z (companion eigenvalues); where the leading
@@ -201,9 +214,17 @@ class AlgebraicDistribution(SpectralDistribution):
         scale = max(self.radius, 1e-12)
         # real points: continue to SNAP_HEIGHT, then take the nearest root on the axis
         # (a continuation that ends exactly at a branch point, an edge, cannot converge)
+        # (the height is relative to the distance to the nearest edge candidate, so that a
+        # point 1e-12 R from a hard edge does not stop above its own distance to the edge)
         axis = z.imag == 0
-        target = np.where(axis, SNAP_HEIGHT * scale, z.imag)
-        g = track_root(self._coeffs, z.real, start, target, g0, scale=scale)
+        near = scale
+        if self._candidates.size:
+            dist = np.min(np.abs(z.real[:, None] - self._candidates[None, :]), axis=1)
+            near = np.where(dist > 0, np.minimum(dist, scale), scale)
+        target = np.where(axis, SNAP_HEIGHT * near, z.imag)
+        g = track_root(
+            self._coeffs, z.real, start, target, g0, scale=scale, coeffs_dz=self._coeffs_dz
+        )
         if axis.any():
             g[axis] = self._snap(z[axis].real, g[axis])
         return g
