@@ -137,18 +137,19 @@ def real_array(
     [1.0, 2.5]
     """
     arr = np.asarray(x)
-    if arr.dtype.kind == "c":
-        raise ParameterError(f"{name} must be real, got complex input")
-    if arr.dtype.kind not in "biuf":
-        raise ParameterError(f"{name} must be real numbers, got {_describe(x)}")
-    arr = arr.astype(float, copy=False)
-    if not allow_empty and arr.size == 0:
+    if arr.dtype != np.float64:  # (the common case skips these checks: ~1 us at 10^3 points)
+        if arr.dtype.kind == "c":
+            raise ParameterError(f"{name} must be real, got complex input")
+        if arr.dtype.kind not in "biuf":
+            raise ParameterError(f"{name} must be real numbers, got {_describe(x)}")
+        arr = arr.astype(float)
+    if arr.size:
+        # the minimum propagates NaN (no temporary array, no floating-point flags to silence)
+        low = float(np.minimum.reduce(arr, axis=None))
+        if low != low:
+            raise ParameterError(f"{name} contains NaN")
+    elif not allow_empty:
         raise ParameterError(f"{name} is empty")
-    # a sum (no temporary array) is NaN only if an entry is NaN or both infinities occur
-    with np.errstate(invalid="ignore", over="ignore"):
-        total = np.add.reduce(arr, axis=None) if arr.size else 0.0
-    if np.isnan(total) and np.isnan(arr).any():
-        raise ParameterError(f"{name} contains NaN")
     if finite and not np.isfinite(arr).all():
         raise ParameterError(f"{name} must be finite")
     if finite and arr.size and np.abs(arr).max() > MAX_MAGNITUDE:
