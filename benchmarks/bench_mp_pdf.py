@@ -46,8 +46,8 @@ def main() -> None:
             k = max(1, int(2e6 / n))
             tp, to = [], []
             for _ in range(args.repeat):  # alternate, so that drift hits both
-                tp.append(timeit.timeit(lambda: plain_line(x, r), number=k) / k)
-                to.append(timeit.timeit(lambda: law.pdf(x), number=k) / k)
+                tp.append(timeit.timeit(lambda x=x, r=r: plain_line(x, r), number=k) / k)
+                to.append(timeit.timeit(lambda x=x, law=law: law.pdf(x), number=k) / k)
             diff = float(np.max(np.abs(law.pdf(x) - np.nan_to_num(plain_line(x, r)))))
             times.append(min(to))
             print(
