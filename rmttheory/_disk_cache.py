@@ -1,7 +1,8 @@
 """A small on-disk cache of fixed results that cost seconds to compute in every process.
 
-What goes here is a pure function of its key and of the package's code: 30-digit Gaussian
-constants (mpmath quadrature), closed forms (sympy), exact finite-size traces
+What goes here is a pure function of its key and of the package's code: Gaussian constants
+(30-digit mpmath quadrature; float64 ones too, whose closed-form evaluation and cross-check
+cost ~45 ms of sympy parsing and lambdify per process), closed forms (sympy), exact finite-size traces
 (:func:`rmttheory.validation.finite_size.expected_trace`), the Wishart KS null.  A fresh
 process (``rmttheory sample`` on the command line) then does only the work that depends on
 its sample.
@@ -18,6 +19,7 @@ value is never trusted unless it parses into the expected shape (each user check
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -25,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_root", "code_fingerprint", "load", "store"]
+__all__ = ["cache_root", "code_fingerprint", "load", "store", "flush"]
 
 #: the modules whose code decides the cached values (their bytes make the fingerprint)
 _SOURCES = (
@@ -112,18 +114,50 @@ def load(namespace: str, key: str, *, versioned: bool = True) -> Any | None:
     return _TABLES[path].get(key)
 
 
-def store(namespace: str, key: str, value: Any, *, versioned: bool = True) -> None:
+#: entries stored with ``defer=True``, written by :func:`flush` (at the latest at exit)
+_PENDING: dict[Path, dict[str, Any]] = {}
+
+
+def store(
+    namespace: str, key: str, value: Any, *, versioned: bool = True, defer: bool = False
+) -> None:
     """Add ``key: value`` (JSON-serializable) to ``namespace`` (``versioned`` as in
     :func:`load`); silently does nothing where the cache is disabled or not writable.  The
     table is re-read and replaced atomically, so concurrent writers lose at most each
-    other's newest entry."""
+    other's newest entry.  ``defer=True`` (values that cost milliseconds, stored by the
+    hundred in a sweep): kept in memory and written with the others by :func:`flush`, which
+    runs at interpreter exit (one write per process instead of one per value)."""
     path = _table_path(namespace, versioned)
     if path is None:
         return
+    if defer:
+        if not _PENDING:
+            atexit.register(flush)
+        _PENDING.setdefault(path, {})[key] = value
+        if path not in _TABLES:
+            _TABLES[path] = _read(path)
+        _TABLES[path][key] = value
+        return
+    _write(path, {key: value})
+
+
+def flush() -> None:
+    """Write the deferred entries of :func:`store` now.
+
+    Examples
+    --------
+    >>> flush()
+    """
+    while _PENDING:
+        path, entries = _PENDING.popitem()
+        _write(path, entries)
+
+
+def _write(path: Path, entries: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         table = _read(path)
-        table[key] = value
+        table.update(entries)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(table))
         os.replace(tmp, path)

@@ -200,8 +200,10 @@ def gaussian_constants(
     hit = _CONST_CACHE.get(key)
     if hit is not None:
         return hit
-    # mpmath quadrature costs seconds in every fresh process: kept on disk (by code version)
-    disk_key = repr(key) if digits > 15 and act.is_symbolic else None
+    # mpmath quadrature costs seconds in every fresh process, and the float64 path ~45 ms of
+    # sympy (closed forms parsed, lambdified, cross-checked): kept on disk (by code version;
+    # float64 values written once per process, at exit, so that a sweep writes once)
+    disk_key = repr(key) if act.is_symbolic else None
     if disk_key is not None:
         hit = _from_record(_disk_cache.load("gaussian_constants", disk_key), act.name)
         if hit is not None:
@@ -269,7 +271,7 @@ def gaussian_constants(
         )
     _CONST_CACHE[key] = out
     if disk_key is not None:
-        _disk_cache.store("gaussian_constants", disk_key, out.to_dict())
+        _disk_cache.store("gaussian_constants", disk_key, out.to_dict(), defer=digits <= 15)
     return out
 
 
