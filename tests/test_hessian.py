@@ -97,6 +97,56 @@ def test_against_rowwise_loop_and_finite_differences(rng, device, kind):
         assert float((fd - h[:, j]).abs().max()) < 1e-7 * max(1.0, scale)
 
 
+class _TanhWithoutForwardMode(torch.autograd.Function):
+    """tanh with a backward rule only: forward-mode (jvp) products cannot go through it."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = torch.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)
+
+
+class _Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = torch.nn.Linear(10, 4), torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.b(_TanhWithoutForwardMode.apply(self.a(x)))
+
+
+def test_forward_and_reverse_products_and_the_fallback(rng, monkeypatch):
+    """Issue 23: a CPU with a small batch builds the dense Hessian by forward-over-reverse
+    products (vmap of jvp(grad L)); a large batch, or a model with an operation without a
+    forward-mode rule (a custom autograd.Function: the fallback), by reverse-over-reverse
+    ones.  All three equal the independent row-by-row loop to 1e-13."""
+    import rmttheory.hessians.loss as loss_module
+
+    x, y = _batch(rng, b=6, d=10, c=3)
+    model = build_model("mlp", 10, 3, hidden=4, seed=3)
+    r = rowwise_hessian(model, x, y)
+    scale = float(r.abs().max())
+    fwd = exact_hessian(model, x, y, chunk_size=7).matrix
+    assert float((fwd - r).abs().max()) < 1e-13 * scale
+    monkeypatch.setattr(loss_module, "FORWARD_MAX_BATCH", 0)  # the reverse products
+    rev = exact_hessian(model, x, y, chunk_size=7).matrix
+    assert float((rev - r).abs().max()) < 1e-13 * scale
+    monkeypatch.undo()
+    net = _Net().double()
+    spec = LossSpec.build(net, x, y)
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        spec.hvp_block_forward(torch.eye(spec.n_params, dtype=torch.float64)[:2])
+    r = rowwise_hessian(net, x, y)
+    h = exact_hessian(net, x, y, chunk_size=7).matrix
+    assert float((h - r).abs().max()) < 1e-13 * float(r.abs().max())
+
+
 def test_lanczos_top_eigenvalues_match_dense(rng):
     x, y = _batch(rng, b=40, d=12, c=4)
     model = build_model("mlp", 12, 4, hidden=8, seed=4)

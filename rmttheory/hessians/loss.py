@@ -62,6 +62,12 @@ def as_batches(inputs: Any, targets: Any) -> list[tuple[Any, Any]]:
     return [(b[0], b[1]) for b in batches]
 
 
+#: largest batch for which a CPU takes the forward-over-reverse products
+#: (:meth:`LossSpec.hvp_rows`; measured at P = 1,930 for a dense Hessian: 3.7x the
+#: reverse-over-reverse ones at batch 16, 1.3x at 64, 0.8x at 256)
+FORWARD_MAX_BATCH = 128
+
+
 @dataclass
 class LossSpec:
     """A model, its data and a loss as a function of the flat parameter vector.
@@ -104,6 +110,8 @@ class LossSpec:
     forward: Any = field(default=None, repr=False)
     per_sample: Any = field(default=None, repr=False)
     _graph: Any = field(default=None, repr=False)
+    _forward_hvp: Any = field(default=None, repr=False)
+    _forward_ok: bool | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -195,6 +203,41 @@ class LossSpec:
             (g,) = torch.autograd.grad(self.loss(t), t, create_graph=True)
             self._graph = (t, g)
         return self._graph
+
+    def hvp_rows(self, V: Any) -> Any:
+        """:math:`VH` by the faster product here: :meth:`hvp_block_forward` on a CPU with a
+        batch of at most ``FORWARD_MAX_BATCH`` samples (unless the model has an operation
+        without a forward-mode rule: then, and elsewhere, :meth:`hvp_block`)."""
+        use = self.device == "cpu" and self.batch <= FORWARD_MAX_BATCH
+        if use and self._forward_ok is not False:
+            try:
+                out = self.hvp_block_forward(V)
+            except (RuntimeError, NotImplementedError):  # no forward-mode or batching rule
+                self._forward_ok = False
+            else:
+                self._forward_ok = True
+                return out
+        return self.hvp_block(V)
+
+    def hvp_block_forward(self, V: Any) -> Any:
+        """:math:`VH` by forward-over-reverse differentiation: ``torch.func.vmap`` over the
+        rows of ``V`` of ``jvp(grad(L), theta, v)``, all rows in one vectorized pass (no
+        autograd graph).  On a CPU with a small batch it is 2-3x :meth:`hvp_block` (measured
+        in docs/benchmarks.md); raises ``RuntimeError`` or ``NotImplementedError`` for an
+        operation without a forward-mode or batching rule (callers fall back to
+        :meth:`hvp_block`)."""
+        import torch
+        from torch.func import grad, jvp, vmap
+
+        if self._forward_hvp is None:
+            gradient, theta = grad(self.loss), self.theta
+
+            def one(v):
+                return jvp(gradient, (theta,), (v,))[1]
+
+            self._forward_hvp = vmap(one)
+        with torch.no_grad():
+            return self._forward_hvp(V.to(device=self.device, dtype=self.dtype))
 
     def hvp_block(self, V: Any) -> Any:
         """:math:`VH` for a block of row vectors ``V`` (``b x P``), i.e. the rows of :math:`HV^T`.

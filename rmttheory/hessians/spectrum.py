@@ -292,7 +292,7 @@ def _lowrank(
     def hv(V):
         nonlocal products
         products += V.shape[0]
-        out = spec.hvp_block(V)
+        out = spec.hvp_rows(V)
         if not bool(torch.isfinite(out).all()):
             raise RmtError("a Hessian-vector product is not finite")
         return out
