@@ -50,6 +50,11 @@ def main() -> None:
           f"MLP {dims}, P = {P}, batch {args.batch}")  # fmt: skip
 
     loss, theta = flat_loss(model, x, y)  # plain torch, from the sibling benchmark
+    # warm-up of both (first-call costs of torch.func and of our products: ~1.5 s)
+    small = torch.nn.Sequential(torch.nn.Linear(data.dim, 3), torch.nn.Tanh(),
+                                torch.nn.Linear(3, data.n_classes)).double().to(dev)  # fmt: skip
+    torch.func.hessian(flat_loss(small, x[:4], y[:4])[0])(flat_loss(small, x[:4], y[:4])[1])
+    hessian_spectrum(small, x[:4], y[:4], device=dev)
     t0 = time.perf_counter()
     H = torch.func.hessian(loss)(theta)
     t_h = time.perf_counter() - t0
