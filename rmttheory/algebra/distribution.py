@@ -217,7 +217,7 @@ class AlgebraicDistribution(SpectralDistribution):
         # (the height is relative to the distance to the nearest edge candidate, so that a
         # point 1e-12 R from a hard edge does not stop above its own distance to the edge)
         axis = z.imag == 0
-        near = scale
+        near = np.full(z.shape, scale)
         if self._candidates.size:
             dist = np.min(np.abs(z.real[:, None] - self._candidates[None, :]), axis=1)
             near = np.where(dist > 0, np.minimum(dist, scale), scale)

@@ -73,8 +73,7 @@ class SpectralDistribution(ABC):
     SINGULAR_AT_LOWER = True
     #: largest accepted |continuous mass + atoms - 1| before the law refuses to answer
     MASS_TOL = 1e-6
-    #: ``_pdf`` is a closed form valid on the whole line, 0 off the support (no masks),
-    #: and takes ``out=`` (a float64 array of x's shape that receives the density)
+    #: ``_pdf`` is a closed form valid on the whole line, 0 off the support (no masks)
     PDF_EVERYWHERE = False
     #: ``pdf`` may evaluate the checked density model instead of ``_pdf`` (a root solver)
     PDF_FROM_MODEL = False
@@ -157,10 +156,15 @@ class SpectralDistribution(ABC):
         for i in range(0, flat.size, _PDF_CHUNK):
             block = slice(i, i + _PDF_CHUNK)
             if everywhere:  # straight into the output (no copy pass)
-                self._pdf(flat[block], out=out[block])
+                self._pdf_into(flat[block], out[block])
             else:
                 out[block] = self._pdf_block(flat[block])
         return out.reshape(x.shape)
+
+    def _pdf_into(self, x: np.ndarray, out: np.ndarray) -> None:
+        """``out[...] = _pdf(x)`` for ``PDF_EVERYWHERE`` laws (a closed form may write
+        into ``out`` directly)."""
+        out[...] = self._pdf(x)
 
     def _pdf_block(self, x: np.ndarray) -> np.ndarray:
         if self.PDF_EVERYWHERE and not self.hard_edge:

@@ -89,6 +89,9 @@ class MarchenkoPastur(SpectralDistribution):
         t /= c
         return t
 
+    def _pdf_into(self, x: np.ndarray, out: np.ndarray) -> None:
+        self._pdf(x, out=out)
+
     def _support(self) -> list[tuple[float, float]]:
         lo = 0.0 if self.ratio == 1 else self.lower
         return [(lo, self.upper)]
