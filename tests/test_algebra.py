@@ -387,3 +387,26 @@ def test_pdf_of_many_points_from_the_checked_density_model(phi, psi, data):
     got = strict.pdf(x)
     assert strict.pdf_model_error is None
     np.testing.assert_array_equal(got, solver)
+
+
+def test_points_at_an_atom_or_edge_to_rounding_are_answered():
+    """Float parameters (the spike check's bulk: a Marchenko-Pastur law scaled by zeta and
+    shifted by eta - zeta, tanh constants in float64) give edge candidates 3e-15 apart (the
+    atom and a discriminant root); the support's midpoint between them is within rounding
+    of both and is treated as at them: the path stops at the usual height, not at 1e-10 of
+    a 1.6e-15 distance (which did not converge: ConvergenceError in the quick report)."""
+    import math
+
+    from rmttheory.algebra import marchenko_pastur, scale, shift
+    from rmttheory.constants import gaussian_constants
+
+    c = gaussian_constants("tanh", 1.0, math.sqrt(1 + 0.5 / 100), digits=15)
+    d = shift(scale(marchenko_pastur(2), c.zeta), c.eta - c.zeta).distribution()
+    gaps = np.diff(d._candidates)
+    assert gaps.min() < 1e-12  # the near-duplicate candidates of the failure
+    (lo, hi), atom = d.support()[0], c.eta - c.zeta
+    ((loc, mass),) = d.atoms().items()
+    assert loc == pytest.approx(atom, abs=1e-12) and mass == pytest.approx(0.5, abs=1e-12)
+    x = np.array([atom, np.nextafter(atom, 1.0), 0.5 * (lo + hi), hi])
+    assert np.allclose(d.cdf(x), [0.5, 0.5, float(d.cdf(0.5 * (lo + hi))), 1.0], atol=1e-9)
+    assert 0.5 < float(d.cdf(0.5 * (lo + hi))) < 1.0

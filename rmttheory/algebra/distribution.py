@@ -215,12 +215,15 @@ class AlgebraicDistribution(SpectralDistribution):
         # real points: continue to SNAP_HEIGHT, then take the nearest root on the axis
         # (a continuation that ends exactly at a branch point, an edge, cannot converge)
         # (the height is relative to the distance to the nearest edge candidate, so that a
-        # point 1e-12 R from a hard edge does not stop above its own distance to the edge)
+        # point 1e-10 R from a hard edge does not stop above its own distance to the edge;
+        # a point within 1e-12 R of a candidate is at it, to rounding (float parameters give
+        # candidates 3e-15 apart, and the support's midpoint between them): the usual
+        # height, as a path ending 1e-15 from a branch point does not converge)
         axis = z.imag == 0
         near = np.full(z.shape, scale)
         if self._candidates.size:
             dist = np.min(np.abs(z.real[:, None] - self._candidates[None, :]), axis=1)
-            near = np.where(dist > 0, np.minimum(dist, scale), scale)
+            near = np.where(dist > 1e-12 * scale, np.minimum(dist, scale), scale)
         target = np.where(axis, SNAP_HEIGHT * near, z.imag)
         g = track_root(
             self._coeffs, z.real, start, target, g0, scale=scale, coeffs_dz=self._coeffs_dz

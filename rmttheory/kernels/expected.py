@@ -69,6 +69,7 @@ import numpy as np
 from rmttheory import _params
 from rmttheory.activation import Activation, activation
 from rmttheory.errors import ParameterError
+from rmttheory.kernels.closed_forms import _closed_kernel, _variances
 from rmttheory.kernels.hermite import hermite_coefficients, pair_quadrature
 from rmttheory.resources import require_bytes
 
@@ -125,17 +126,6 @@ class ExpectedKernel:
 
 
 # -- geometry ---------------------------------------------------------------------------
-def _variances(
-    X: np.ndarray, X2: np.ndarray | None, sigma_w: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Variances a (n1) and b (n2) of the pre-activations."""
-    a = sigma_w**2 * np.einsum("ij,ij->j", X, X) / X.shape[0]
-    b = a if X2 is None else sigma_w**2 * np.einsum("ij,ij->j", X2, X2) / X.shape[0]
-    if np.any(a == 0) or np.any(b == 0):
-        raise ParameterError("a data column is zero: its pre-activation is not random")
-    return a, b
-
-
 def _geometry(
     X: np.ndarray, X2: np.ndarray | None, sigma_w: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -149,126 +139,6 @@ def _geometry(
     if X2 is None:
         np.fill_diagonal(rho, 1.0)
     return a, b, c, rho
-
-
-def _arcsin(x: np.ndarray, root: np.ndarray) -> np.ndarray:
-    """arcsin x = arctan(x / sqrt(1 - x^2)) for |x| <= 1, with ``root`` = sqrt(1 - x^2)
-    given; into ``root``'s memory.  numpy's arctan is twice as fast as its arcsin (40 vs
-    80 ns a value here), and at |x| = 1 the quotient is +-inf and the value +-pi/2 exactly;
-    near it the error is eps / sqrt(1 - x^2), the conditioning of arcsin itself."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(x, root, out=root)
-    return np.arctan(root, out=root)
-
-
-def _relu_kernel(a: np.ndarray, b: np.ndarray, rho: np.ndarray) -> np.ndarray:
-    r""":math:`\sqrt{ab}/(2\pi)\,(\sqrt{1-\rho^2} + (\pi/2 + \arcsin\rho)\rho)` (the
-    arc-cosine kernel, :math:`\pi - \arccos\rho = \pi/2 + \arcsin\rho`), in place:
-    two new arrays besides ``rho``, which is overwritten."""
-    s = np.multiply(rho, rho)
-    np.subtract(1.0, s, out=s)
-    np.sqrt(s, out=s)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.divide(rho, s)
-    np.arctan(t, out=t)  # arcsin rho (see _arcsin)
-    t += np.pi / 2
-    t *= rho
-    t += s
-    t *= (np.sqrt(a) / (2 * np.pi))[:, None]
-    t *= np.sqrt(b)[None, :]
-    return t
-
-
-def _closed(
-    name: str,
-    params: dict[str, Any],
-    a: np.ndarray,
-    b: np.ndarray,
-    xy: np.ndarray,
-    scale: float,
-    diagonal: bool,
-) -> np.ndarray:
-    r"""The closed form (module docstring) of one block from the raw products
-    ``xy`` = :math:`x_i^\top x'_j` (overwritten): :math:`c` = ``scale * xy``, and
-    :math:`\rho = c/\sqrt{a_ib_j}` only where the form needs it.  ``diagonal``: the block's
-    first column is its first row's own sample (rho = 1 exactly on that diagonal)."""
-    if name in ("relu", "leaky_relu", "abs"):
-        rho = xy if name == "relu" else xy.copy()  # (c is needed afterwards)
-        rho *= (scale / np.sqrt(a))[:, None]
-        rho *= (1 / np.sqrt(b))[None, :]
-        np.clip(rho, -1.0, 1.0, out=rho)
-        if diagonal:
-            rho[np.arange(a.size), np.arange(a.size)] = 1.0
-        K = _relu_kernel(a, b, rho)
-        if name == "leaky_relu":  # slope c + (1 - slope)^2 K_relu
-            slope = float(params.get("slope", 0.01))
-            K *= (1 - slope) ** 2
-            xy *= slope * scale
-            K += xy
-        elif name == "abs":  # 4 K_relu - c
-            K *= 4.0
-            xy *= scale
-            K -= xy
-        return K
-    if name == "linear":
-        xy *= scale
-        return xy
-    if name == "erf":  # 2/pi arcsin(2c / sqrt((1 + 2a)(1 + 2b)))
-        xy *= (2 * scale / np.sqrt(1 + 2 * a))[:, None]
-        xy *= (1 / np.sqrt(1 + 2 * b))[None, :]
-        np.clip(xy, -1.0, 1.0, out=xy)
-        root = np.multiply(xy, xy)
-        np.subtract(1.0, root, out=root)
-        np.sqrt(root, out=root)
-        K = _arcsin(xy, root)
-        K *= 2 / np.pi
-        return K
-    if name in ("sin", "cos"):  # e^{-(a + b)/2} sinh c or cosh c
-        xy *= scale
-        (np.sinh if name == "sin" else np.cosh)(xy, out=xy)
-        xy *= np.exp(-a / 2)[:, None]
-        xy *= np.exp(-b / 2)[None, :]
-        return xy
-    raise ParameterError(f"no closed-form kernel for {name!r}")  # pragma: no cover
-
-
-#: entries per block of the closed forms (a block's arrays stay near the 1 MB L2 cache;
-#: of 2^13..2^17 at n = 1,797, 2^16 and 2^17 were best, within 5%)
-_BLOCK_ENTRIES = 2**17
-#: side of the square tiles of the mirror copy
-_TILE = 128
-_STRICTLY_LOWER = np.tri(_TILE, k=-1, dtype=bool)
-
-
-def _closed_kernel(
-    name: str, params: dict[str, Any], X: np.ndarray, X2: np.ndarray | None, sigma_w: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The closed-form kernel in row blocks that stay in cache (every pass over a block
-    is then a cache hit, not a trip to memory), and for one data matrix only the blocks on
-    and above the diagonal (the rest is their mirror image: half the transcendental work).
-    Returns (K, a, b).  (Two threads over the blocks were slower on 2 cores: BLAS threads
-    inside each block's product and the GIL between short loops.)"""
-    a, b = _variances(X, X2, sigma_w)
-    Y = X if X2 is None else X2
-    n1, n2 = X.shape[1], Y.shape[1]
-    K = np.empty((n1, n2))
-    rows = max(1, _BLOCK_ENTRIES // n2)
-    if X2 is None:  # at least 8 blocks: the triangle then costs ~(1 + 1/8)/2 of the square
-        rows = min(rows, -(-n1 // 8))
-    scale = sigma_w**2 / X.shape[0]
-    for i0 in range(0, n1, rows):
-        i1 = min(i0 + rows, n1)
-        j0 = i0 if X2 is None else 0
-        xy = X[:, i0:i1].T @ Y[:, j0:]
-        K[i0:i1, j0:] = _closed(name, params, a[i0:i1], b[j0:], xy, scale, X2 is None)
-    if X2 is None:  # the lower triangle: transposed square tiles (both in cache)
-        for i0 in range(0, n1, _TILE):
-            for j0 in range(i0 + _TILE, n1, _TILE):
-                K[j0 : j0 + _TILE, i0 : i0 + _TILE] = K[i0 : i0 + _TILE, j0 : j0 + _TILE].T
-            tile = K[i0 : i0 + _TILE, i0 : i0 + _TILE]
-            m = tile.shape[0]
-            np.copyto(tile, tile.T, where=_STRICTLY_LOWER[:m, :m])
-    return K, a, b
 
 
 def _closed_name(act: Activation) -> tuple[str, dict[str, Any]] | None:
