@@ -284,7 +284,7 @@ class SilversteinLaw(SpectralDistribution):
                 left = h(c1) < h(c2)
                 lo, hi = np.where(left, lo, c1), np.where(left, c2, hi)
             um = 0.5 * (lo + hi)
-            gap = h(um) < 1 if a.size else np.zeros(0, dtype=bool)
+            gap = h(um) < 1
             if gap.any():
                 roots.append(bisect(a[gap], um[gap], False))
                 roots.append(bisect(um[gap], b[gap], True))
