@@ -8,6 +8,8 @@ The path: :mod:`~rmttheory.activation` → :mod:`~rmttheory.constants` →
 :mod:`~rmttheory.local_statistics` and :mod:`~rmttheory.hessians`.
 """
 
+from typing import TYPE_CHECKING
+
 from rmttheory.activation import Activation, activation, registered_names
 from rmttheory.constants import GaussianConstants, derivative_moments, gaussian_constants
 from rmttheory.distributions import (
@@ -20,7 +22,6 @@ from rmttheory.distributions import (
     SpectralDistribution,
     WignerSurmise,
 )
-from rmttheory.equation import PenningtonWorahEquation
 from rmttheory.errors import (
     ActivationError,
     ConvergenceError,
@@ -30,7 +31,21 @@ from rmttheory.errors import (
     RmtError,
 )
 
+if TYPE_CHECKING:
+    from rmttheory.equation import PenningtonWorahEquation
+
 __version__ = "0.2.0"
+
+
+def __getattr__(name: str) -> object:
+    # the symbolic equation imports sympy (0.35-0.5 s): only when asked for
+    if name == "PenningtonWorahEquation":
+        from rmttheory.equation import PenningtonWorahEquation
+
+        return PenningtonWorahEquation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Activation",
     "activation",

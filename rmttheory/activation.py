@@ -3,11 +3,10 @@ r"""Activation functions as exact sympy expressions.
 An :class:`Activation` wraps a sympy expression :math:`f(x)` of one real variable
 ``x`` (the pre-activation).  From that single expression it derives
 
-* the derivative :math:`f'(x)` (``Max``/``Min``/``Abs`` are rewritten as
-  ``Piecewise``, so the derivative is piecewise, never a ``Heaviside`` that
-  numeric back ends cannot evaluate),
-* vectorized numpy, torch and mpmath callables (``numpy()``, ``torch()``,
-  ``mpmath()``), all generated from the same expression.
+* the derivative :math:`f'(x)` (``Max``/``Min``/``Abs`` are rewritten as ``Piecewise``, so
+  the derivative is piecewise, never a ``Heaviside`` that numeric back ends cannot evaluate),
+* vectorized numpy, torch and mpmath callables (``numpy()``, ``torch()``, ``mpmath()``),
+  all generated from the same expression (a registered name's numpy code is shipped).
 
 Activations are built by :func:`activation` from
 
@@ -19,9 +18,8 @@ Activations are built by :func:`activation` from
     (``activation("leaky_relu:slope=0.1")``, the command line's grammar
     ``NAME:key=value,key=value``);
 (c) a sympy expression in ``x``;
-(d) a plain Python callable acting on numpy arrays.  Such an activation has no
-    expression: only the numeric path (quadrature, sampling) accepts it, and
-    every symbolic request says so.
+(d) a plain Python callable acting on numpy arrays.  Such an activation has no expression:
+    only the numeric path (quadrature, sampling) accepts it; symbolic requests say so.
 
 Examples
 --------
@@ -31,7 +29,6 @@ Examples
 Max(0, x)
 >>> act.derivative
 Piecewise((0, x <= 0), (1, True))
->>> import numpy as np
 >>> act.numpy()(np.array([-1.0, 2.0]))
 array([0., 2.])
 """
@@ -40,75 +37,44 @@ from __future__ import annotations
 
 import inspect
 import re
-import tokenize
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpmath as mp
 import numpy as np
-import sympy as sp
-from sympy.core.function import AppliedUndef
 
+from rmttheory._generated.activations import SHIPPED
 from rmttheory.errors import ActivationError
 from rmttheory.registry import (
     ALIASES,
     REGISTRY,
-    X,
+    _x,
+    check_expression,
     lambdify_numpy,
+    parse_expression,
     registered_names,
-    registry_lambdas,
+    shipped_numpy,
+    split_parameters,
 )
+
+if TYPE_CHECKING:
+    import sympy as sp
+
+    X: sp.Symbol
+else:  # sympy is imported at its first use (rmttheory._lazy)
+    from rmttheory._lazy import sympy as sp
 
 __all__ = ["Activation", "activation", "REGISTRY", "X", "registered_names"]
 
 
-def _parse(text: str) -> sp.Expr:
-    from sympy.parsing.sympy_parser import parse_expr, standard_transformations
-
-    local = {"x": X, "e": sp.E, "pi": sp.pi, **registry_lambdas()}
-    try:
-        expr = parse_expr(text, local_dict=local, transformations=standard_transformations)
-    except SyntaxError as exc:
-        where = f" at column {exc.offset}" if exc.offset else ""
-        raise ActivationError(f"cannot parse activation {text!r}{where}: {exc.msg}") from None
-    except tokenize.TokenError as exc:
-        raise ActivationError(
-            f"cannot parse activation {text!r}: {exc.args[0]} (unbalanced brackets?)"
-        ) from None
-    except Exception as exc:  # sympy raises many types on malformed input
-        raise ActivationError(f"cannot parse activation {text!r}: {exc}") from None
-    if not isinstance(expr, sp.Expr):
-        raise ActivationError(f"activation {text!r} is not an expression of x")
-    return expr
+def __getattr__(name: str) -> Any:
+    if name == "X":  # the real variable x of every expression (rmttheory.registry)
+        return _x()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _check_expr(expr: sp.Expr, source: str) -> sp.Expr:
-    expr = sp.sympify(expr)
-    # Accept expressions written with a plain (non-real) Symbol('x').
-    others = [s for s in expr.free_symbols if s != X]
-    plain_x = [s for s in others if s.name == "x"]
-    if plain_x:
-        expr = expr.subs(plain_x[0], X)
-        others = [s for s in others if s.name != "x"]
-    if others:
-        names = ", ".join(sorted(str(s) for s in others))
-        raise ActivationError(f"activation {source!r} has free symbols other than x: {names}")
-    undefined = sorted({str(f.func) for f in expr.atoms(AppliedUndef)})
-    if undefined:
-        raise ActivationError(
-            f"activation {source!r} uses unknown function(s): {', '.join(undefined)}"
-        )
-    if expr.has(sp.I) or expr.has(sp.zoo) or expr.has(sp.nan) or expr.has(sp.oo):
-        raise ActivationError(f"activation {source!r} is not a finite real expression")
-    # Floats typed by a user become exact rationals so closed forms stay exact.
-    if expr.atoms(sp.Float):
-        expr = sp.nsimplify(expr, rational=True)
-    return expr
-
-
-@dataclass(frozen=True)
 class Activation:
     """An activation function :math:`f`, exact when it has an expression.
 
@@ -133,24 +99,74 @@ class Activation:
     -----
     Nothing is centered here: :math:`f` is exactly what the user wrote.  The
     Gaussian constants (:mod:`rmttheory.gaussian`) report the mean
-    :math:`\\mathbb{E} f(\\sigma z)` and the theory uses :math:`f - \\mathbb{E} f`.
+    :math:`\\mathbb E f(\\sigma z)` and the theory uses :math:`f - \\mathbb E f`.
+
+    A registered activation without parameters is built without sympy: its :attr:`key`
+    and its numpy code are shipped (:mod:`rmttheory._generated.activations`, checked by
+    ``tests/test_activation_fast.py``) and :attr:`expr` is built at its first use.
+    Activations are immutable; two are equal when their names and keys are.
     """
 
     name: str
-    expr: sp.Expr | None = None
-    func: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False)
-    #: ``(name, ((key, value), ...))`` when built from the registry, else None
-    registered: tuple[str, tuple[tuple[str, Any], ...]] | None = field(default=None, compare=False)
+    func: Callable[[np.ndarray], np.ndarray] | None
+    registered: tuple[str, tuple[tuple[str, Any], ...]] | None  # (name, ((key, value), ...))
+    _shipped: tuple[str, str] | None  # (key, numpy source) when expr is built lazily
 
-    # -- identity ---------------------------------------------------------------
+    def __init__(
+        self,
+        name: str,
+        expr: sp.Expr | None = None,
+        func: Callable[[np.ndarray], np.ndarray] | None = None,
+        registered: tuple[str, tuple[tuple[str, Any], ...]] | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, func=func, registered=registered, _shipped=None)
+        if expr is not None:
+            self.__dict__["expr"] = expr  # else the property builds it (when shipped)
+
+    @classmethod
+    def _lazy(cls, name: str, registered: tuple, shipped: tuple[str, str]) -> Activation:
+        out = cls(name, None, None, registered)
+        out.__dict__["_shipped"] = shipped
+        return out
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        raise AttributeError(f"Activation is immutable (cannot set {attr!r})")
+
+    @cached_property
+    def expr(self) -> sp.Expr | None:
+        """The sympy expression of ``x`` (:data:`X`), or ``None`` for a callable."""
+        if self._shipped is None or self.registered is None:
+            return None
+        name, params = self.registered
+        return check_expression(REGISTRY[name][0](**dict(params)), name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Activation):
+            return NotImplemented
+        return (self.name, self.key) == (other.name, other.key)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.key))
+
+    def __repr__(self) -> str:
+        what = f"func={self.func!r}" if self.func is not None else f"expr={self.expr}"
+        return f"Activation(name={self.name!r}, {what})"
+
+    def __reduce__(self) -> tuple:
+        if self.registered is not None:  # rebuilt from the registry (lazily, if shipped)
+            return (_from_string, self.registered)
+        return (Activation, (self.name, self.expr, self.func))
+
     @property
     def is_symbolic(self) -> bool:
         """True when the activation has an exact expression."""
-        return self.expr is not None
+        return self._shipped is not None or self.expr is not None
 
     @cached_property
     def key(self) -> str:
-        """A string identifying the function (used for caching)."""
+        """Identifies the function (caches): ``sympy.srepr`` of expr, or the callable's id."""
+        if self._shipped is not None:
+            return self._shipped[0]
         if self.expr is not None:
             return sp.srepr(self.expr)
         return f"callable:{id(self.func)}"
@@ -178,6 +194,7 @@ class Activation:
         The value at a kink is the one ``Piecewise`` assigns; it is irrelevant
         for Gaussian expectations.  A jump of :math:`f` gives a ``DiracDelta``.
         """
+        X = _x()
         smooth = sp.piecewise_fold(sp.diff(self.piecewise, X)).rewrite(sp.Piecewise)
         # Differentiating Piecewise drops jumps: add them back as Dirac masses.
         jumps = sp.S.Zero
@@ -193,7 +210,7 @@ class Activation:
         eps = sp.Symbol("eps", positive=True)
         sides = []
         for sgn in (1, -1):
-            v = self.piecewise.subs(X, k + sgn * eps)
+            v = self.piecewise.subs(_x(), k + sgn * eps)
             v = sp.piecewise_fold(v)
             if v.has(sp.Piecewise):  # conditions did not resolve: go numeric
                 with mp.workdps(60):
@@ -219,7 +236,7 @@ class Activation:
                 candidates.extend(cond.atoms(sp.core.relational.Relational))
         for rel in candidates:
             try:
-                sol = sp.solveset(rel.lhs - rel.rhs, X, domain=sp.S.Reals)
+                sol = sp.solveset(rel.lhs - rel.rhs, _x(), domain=sp.S.Reals)
             except Exception:  # pragma: no cover - exotic conditions
                 continue
             if isinstance(sol, sp.FiniteSet):
@@ -231,9 +248,12 @@ class Activation:
     # -- numeric callables ------------------------------------------------------
     @cached_property
     def _numpy(self) -> Callable[[np.ndarray], np.ndarray]:
-        if self.expr is None:
+        if self._shipped is not None:  # lambdify's code for this expression, shipped
+            raw = shipped_numpy(self._shipped[1])
+        elif self.expr is None:
             return self.func  # type: ignore[return-value]
-        raw = lambdify_numpy(self.piecewise)
+        else:
+            raw = lambdify_numpy(self.piecewise)
 
         def f(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=float)
@@ -277,7 +297,7 @@ class Activation:
             lambda e: isinstance(e, sp.Expr) and e.is_number and not e.is_Number,
             lambda e: sp.Float(sp.N(e, 20), 20),
         )
-        raw = sp.lambdify(X, numeric, modules="torch")
+        raw = sp.lambdify(_x(), numeric, modules="torch")
 
         def f(t: torch.Tensor) -> torch.Tensor:
             out = raw(t)
@@ -300,7 +320,7 @@ class Activation:
         if self.expr is None:
             func = self.func
             return lambda v: float(np.asarray(func(np.array([float(v)])))[0])  # type: ignore[misc]
-        return sp.lambdify(X, self.piecewise, modules="mpmath")
+        return sp.lambdify(_x(), self.piecewise, modules="mpmath")
 
     def mpmath(self) -> Callable:
         """A scalar mpmath callable of :math:`f` (for high-precision quadrature).
@@ -353,34 +373,19 @@ def activation(spec: Any, **params: Any) -> Activation:
             return _from_string(spec, tuple(sorted(params.items())))
         except TypeError:  # unhashable parameter values: build uncached
             return _from_string.__wrapped__(spec, tuple(sorted(params.items())))
-    if isinstance(spec, sp.Basic):
-        return Activation(str(spec), _check_expr(spec, str(spec)))
+    if "sympy" in sys.modules and isinstance(spec, sys.modules["sympy"].Basic):
+        return Activation(str(spec), check_expression(spec, str(spec)))
     if callable(spec):
         name = getattr(spec, "__name__", "callable")
         return Activation(f"<callable {name}>", None, spec)
     raise ActivationError(f"cannot make an activation from {type(spec).__name__}")
 
 
-def _split_parameters(text: str) -> tuple[str, dict[str, str]]:
-    """``NAME:key=value,...`` -> (NAME, {key: value}) when NAME is registered."""
-    name, sep, rest = text.partition(":")
-    key = name.strip().lower()
-    if not sep or ALIASES.get(key, key) not in REGISTRY:
-        return text, {}
-    params = {}
-    for item in filter(None, (i.strip() for i in rest.split(","))):
-        k, eq, v = item.partition("=")
-        if not eq or not k.strip():
-            raise ActivationError(f"bad activation parameter {item!r}: expected key=value")
-        params[k.strip()] = v.strip()
-    return name.strip(), params
-
-
 @lru_cache(maxsize=512)
 def _from_string(spec: str, param_items: tuple) -> Activation:
     """Build (and memoize) an activation from a name or an expression string."""
     params = dict(param_items)
-    text, inline = _split_parameters(spec.strip())
+    text, inline = split_parameters(spec.strip())
     if inline and params:
         raise ActivationError("give parameters either in the string or as keywords, not both")
     params = params or inline
@@ -394,18 +399,15 @@ def _from_string(spec: str, param_items: tuple) -> Activation:
             raise ActivationError(
                 f"bad parameters for {name!r}: unknown {', '.join(unknown)}; {takes}"
             )
+        registered = (name, tuple(sorted(params.items())))
+        if not params and name in SHIPPED:  # no sympy: key and numpy code shipped
+            return Activation._lazy(name, registered, SHIPPED[name])
         try:
             expr = builder(**params)
         except (TypeError, ValueError) as exc:
             raise ActivationError(f"bad parameters for {name!r}: {exc}") from None
-        label = (
-            name
-            if not params
-            else name + "(" + ", ".join(f"{k}={v}" for k, v in sorted(params.items())) + ")"
-        )
-        return Activation(
-            label, _check_expr(expr, text), registered=(name, tuple(sorted(params.items())))
-        )
+        label = f"{name}({', '.join(f'{k}={v}' for k, v in registered[1])})" if params else name
+        return Activation(label, check_expression(expr, text), registered=registered)
     if params:
         raise ActivationError(f"{text!r} is not a registered name; parameters not allowed")
     if not text:
@@ -415,4 +417,4 @@ def _from_string(spec: str, param_items: tuple) -> Activation:
             f"unknown activation {text!r}: use a registered name "
             f"({', '.join(registered_names())}) or an expression of x"
         )
-    return Activation(text, _check_expr(_parse(text), text))
+    return Activation(text, check_expression(parse_expression(text), text))

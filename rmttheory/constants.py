@@ -43,17 +43,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpmath as mp
-import sympy as sp
 
 from rmttheory import _disk_cache, _params
 from rmttheory._numerics import gaussian_quadrature as gq
-from rmttheory._numerics.closed_forms import SIGMA, ClosedForms, closed_forms
-from rmttheory._numerics.closed_forms import clear_cache as _clear_closed
-from rmttheory.activation import X, activation
+from rmttheory.activation import activation
 from rmttheory.errors import NotIntegrableError
+
+# closed forms (sympy) are imported where used: constants found on disk need no sympy
+if TYPE_CHECKING:
+    from rmttheory._numerics.closed_forms import SIGMA, closed_forms
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("SIGMA", "closed_forms"):  # re-exported from rmttheory._numerics.closed_forms
+        from rmttheory._numerics import closed_forms as _cf
+
+        return getattr(_cf, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "GaussianConstants",
@@ -225,6 +235,8 @@ def gaussian_constants(
                 f"(error estimate {err:.2e} for E f^2 = {float(m2):.8g}); "
                 "the activation may have a non-integrable singularity"
             )
+        from rmttheory._numerics.closed_forms import ClosedForms, closed_forms
+
         cf = closed_forms(act, time_budget) if exact else ClosedForms(None, None, None, "not asked")
         is_exact, reason = False, cf.reason
         exprs: dict[str, str | None] = {"mean": None, "eta": None, "zeta": None}
@@ -295,7 +307,10 @@ def clear_caches() -> None:
     --------
     >>> clear_caches()
     """
-    _clear_closed()
+    import sys
+
+    if "rmttheory._numerics.closed_forms" in sys.modules:  # else nothing is cached there
+        sys.modules["rmttheory._numerics.closed_forms"].clear_cache()
     _CONST_CACHE.clear()
 
 
@@ -333,11 +348,13 @@ def derivative_moments(
     sx = _params.real(sigma_x, "sigma_x", positive=True)
     digits = _params.integer(digits, "digits", minimum=5, maximum=200)
     sigma = sw * sx
+    import sympy as sp
+
     d = act.derivative
     if d.has(sp.DiracDelta):
         raise NotIntegrableError(f"activation {act.name!r} has jumps: E f'^2 is infinite")
     gq.check_integrable(act, sigma)
-    fp = sp.lambdify(X, d, modules="mpmath")
+    fp = sp.lambdify(sp.Symbol("x", real=True), d, modules="mpmath")
     f = act.mpmath()
     return {
         "fprime_mean": gq.expect(act, fp, sigma, digits),

@@ -65,6 +65,7 @@ from functools import cached_property
 import numpy as np
 
 from rmttheory import _params
+from rmttheory._generated import pennington_worah as _code  # rmttheory.equation.numeric_*
 from rmttheory._numerics.continuation import track_root
 from rmttheory._numerics.polyroots import (
     cubic_roots,
@@ -74,7 +75,6 @@ from rmttheory._numerics.polyroots import (
     real_quartic_roots,
 )
 from rmttheory._numerics.support import support_from_candidates
-from rmttheory.equation import numeric_companion, numeric_discriminants, numeric_g_polynomial
 from rmttheory.errors import ConvergenceError, ParameterError
 
 __all__ = ["PenningtonWorahSolver", "check_parameters"]
@@ -205,7 +205,7 @@ class PenningtonWorahSolver:
         if self.kind == "mp":
             # b2 z s^2 + (z - b2 (c - 1)) s + 1 -> u^2 + (z - b2(c-1)) u + b2 z
             return np.stack([np.ones_like(zh), zh - self.b2 * (self.c - 1), self.b2 * zh], -1)
-        coeffs = numeric_companion()
+        coeffs = _code.COMPANION
         cols = [
             np.broadcast_to(np.asarray(f(zh, self.a2, self.b2, self.phi, self.psi)), zh.shape)
             for f in coeffs
@@ -378,14 +378,16 @@ class PenningtonWorahSolver:
         # polish on the G-polynomial itself (the companion map above loses ~1/c digits)
         co = np.stack(
             [np.broadcast_to(f(zh, self.a2, self.b2, self.phi, self.psi), zh.shape)
-             for f in numeric_g_polynomial()], axis=-1,
+             for f in _code.G_POLYNOMIAL], axis=-1,
         ).astype(complex)  # fmt: skip
         G = polish(co, G[:, None], steps=3)[0][:, 0]
         return (G / self.eta).reshape(np.shape(z))
 
     # -- support -------------------------------------------------------------------
     def _edge_candidates(self) -> np.ndarray:
-        fns = numeric_discriminants()[self.kind]
+        fns = {"general": _code.DISC_GENERAL, "linear": _code.DISC_LINEAR, "mp": _code.DISC_MP}[
+            self.kind
+        ]
         co = np.array([float(f(self.a2, self.phi, self.psi)) for f in fns])
         co = np.trim_zeros(co, "f")
         if len(co) < 2:

@@ -16,6 +16,7 @@ ROOT = pathlib.Path(__file__).parents[1] / "rmttheory"
 #: lower rank, or modules of its own part
 RANK = {
     "errors": 0,
+    "_lazy": 0,
     "_params": 1,
     "resources": 1,
     "_disk_cache": 1,
