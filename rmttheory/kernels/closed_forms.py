@@ -49,18 +49,34 @@ def _arcsin(x: np.ndarray, root: np.ndarray, out: np.ndarray | None = None) -> n
     return np.arctan(q, out=q)
 
 
-def _relu_kernel(a: np.ndarray, b: np.ndarray, rho: np.ndarray) -> np.ndarray:
+def _relu_kernel(
+    a: np.ndarray, b: np.ndarray, rho: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     r""":math:`\sqrt{ab}/(2\pi)\,(\sqrt{1-\rho^2} + (\pi/2 + \arcsin\rho)\rho)` (the
     arc-cosine kernel, :math:`\pi - \arccos\rho = \pi/2 + \arcsin\rho`), in place:
-    two new arrays besides ``rho``, which is overwritten."""
+    two new arrays besides ``rho``, which is overwritten; the last pass writes ``out``."""
     s = _root(rho)
     t = _arcsin(rho, s)
     t += np.pi / 2
     t *= rho
     t += s
     t *= (np.sqrt(a) / (2 * np.pi))[:, None]
-    t *= np.sqrt(b)[None, :]
-    return t
+    return np.multiply(t, np.sqrt(b)[None, :], out=out)
+
+
+def _column_scales(
+    name: str, a: np.ndarray, b: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Scales u (of the columns of X) and v (of Y) such that the block product
+    :math:`u_i v_j x_i^\top y_j` is what the form starts from: :math:`\rho_{ij}` for ReLU,
+    :math:`2c_{ij}/\sqrt{(1+2a_i)(1+2b_j)}` for erf, :math:`c_{ij}` otherwise (two passes of
+    each block saved; the data are scaled once, d x n entries)."""
+    r = np.sqrt(scale)
+    if name == "relu":
+        return r / np.sqrt(a), r / np.sqrt(b)
+    if name == "erf":
+        return r * np.sqrt(2 / (1 + 2 * a)), r * np.sqrt(2 / (1 + 2 * b))
+    return np.full(a.shape, r), np.full(b.shape, r)
 
 
 def _closed(
@@ -69,49 +85,47 @@ def _closed(
     a: np.ndarray,
     b: np.ndarray,
     xy: np.ndarray,
-    scale: float,
     diagonal: bool,
-) -> np.ndarray:
-    r"""The closed form (module docstring) of one block from the raw products
-    ``xy`` = :math:`x_i^\top x'_j` (overwritten): :math:`c` = ``scale * xy``, and
-    :math:`\rho = c/\sqrt{a_ib_j}` only where the form needs it.  ``diagonal``: the block's
-    first column is its first row's own sample (rho = 1 exactly on that diagonal)."""
+    out: np.ndarray,
+) -> None:
+    r"""The closed form (module docstring) of one block into ``out``, from the product ``xy``
+    of the data scaled by :func:`_column_scales` (overwritten); :math:`\rho = c/\sqrt{a_ib_j}`
+    only where the form needs it.  ``diagonal``: the block's first column is its first row's
+    own sample (rho = 1 exactly on that diagonal)."""
     if name in ("relu", "leaky_relu", "abs"):
-        rho = xy if name == "relu" else xy.copy()  # (c is needed afterwards)
-        rho *= (scale / np.sqrt(a))[:, None]
-        rho *= (1 / np.sqrt(b))[None, :]
+        if name == "relu":
+            rho = xy
+        else:  # (c is needed afterwards)
+            rho = np.multiply(xy, (1 / np.sqrt(a))[:, None])
+            rho *= (1 / np.sqrt(b))[None, :]
         np.clip(rho, -1.0, 1.0, out=rho)
         if diagonal:
             rho[np.arange(a.size), np.arange(a.size)] = 1.0
-        K = _relu_kernel(a, b, rho)
-        if name == "leaky_relu":  # slope c + (1 - slope)^2 K_relu
+        if name == "relu":
+            _relu_kernel(a, b, rho, out=out)
+        elif name == "leaky_relu":  # slope c + (1 - slope)^2 K_relu
             slope = float(params.get("slope", 0.01))
+            K = _relu_kernel(a, b, rho)
             K *= (1 - slope) ** 2
-            xy *= slope * scale
-            K += xy
-        elif name == "abs":  # 4 K_relu - c
+            xy *= slope
+            np.add(K, xy, out=out)
+        else:  # abs: 4 K_relu - c
+            K = _relu_kernel(a, b, rho)
             K *= 4.0
-            xy *= scale
-            K -= xy
-        return K
-    if name == "linear":
-        xy *= scale
-        return xy
-    if name == "erf":  # 2/pi arcsin(2c / sqrt((1 + 2a)(1 + 2b)))
-        xy *= (2 * scale / np.sqrt(1 + 2 * a))[:, None]
-        xy *= (1 / np.sqrt(1 + 2 * b))[None, :]
+            np.subtract(K, xy, out=out)
+    elif name == "linear":
+        out[...] = xy
+    elif name == "erf":  # 2/pi arcsin(2c / sqrt((1 + 2a)(1 + 2b)))
         np.clip(xy, -1.0, 1.0, out=xy)
         root = _root(xy)
         K = _arcsin(xy, root, out=root)
-        K *= 2 / np.pi
-        return K
-    if name in ("sin", "cos"):  # e^{-(a + b)/2} sinh c or cosh c
-        xy *= scale
+        np.multiply(K, 2 / np.pi, out=out)
+    elif name in ("sin", "cos"):  # e^{-(a + b)/2} sinh c or cosh c
         (np.sinh if name == "sin" else np.cosh)(xy, out=xy)
         xy *= np.exp(-a / 2)[:, None]
-        xy *= np.exp(-b / 2)[None, :]
-        return xy
-    raise ParameterError(f"no closed-form kernel for {name!r}")  # pragma: no cover
+        np.multiply(xy, np.exp(-b / 2)[None, :], out=out)
+    else:
+        raise ParameterError(f"no closed-form kernel for {name!r}")  # pragma: no cover
 
 
 #: entries per block of the closed forms (a block's arrays stay near the 1 MB L2 cache;
@@ -137,12 +151,14 @@ def _closed_kernel(
     rows = max(1, _BLOCK_ENTRIES // n2)
     if X2 is None:  # at least 8 blocks: the triangle then costs ~(1 + 1/8)/2 of the square
         rows = min(rows, -(-n1 // 8))
-    scale = sigma_w**2 / X.shape[0]
+    u, v = _column_scales(name, a, b, sigma_w**2 / X.shape[0])
+    Xs = X * u
+    Ys = Xs if X2 is None else Y * v
     for i0 in range(0, n1, rows):
         i1 = min(i0 + rows, n1)
         j0 = i0 if X2 is None else 0
-        xy = X[:, i0:i1].T @ Y[:, j0:]
-        K[i0:i1, j0:] = _closed(name, params, a[i0:i1], b[j0:], xy, scale, X2 is None)
+        xy = Xs[:, i0:i1].T @ Ys[:, j0:]
+        _closed(name, params, a[i0:i1], b[j0:], xy, X2 is None, K[i0:i1, j0:])
     if X2 is None:  # the lower triangle: transposed square tiles (both in cache)
         for i0 in range(0, n1, _TILE):
             for j0 in range(i0 + _TILE, n1, _TILE):
