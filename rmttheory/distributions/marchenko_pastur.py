@@ -41,6 +41,10 @@ from rmttheory.distributions.base import SpectralDistribution
 
 __all__ = ["MarchenkoPastur"]
 
+#: numpy's clip ufunc itself: ``ndarray.clip`` checks its arguments in Python first (0.65 of
+#: its 2 us at 10^3 points, a tenth of the whole density); the method where it is absent
+_clip = getattr(getattr(np, "_core", None), "umath", np).__dict__.get("clip", np.clip)
+
 
 class MarchenkoPastur(SpectralDistribution):
     """Marchenko–Pastur law of ratio ``ratio = n/m`` and scale ``scale = sigma^2``.
@@ -81,7 +85,7 @@ class MarchenkoPastur(SpectralDistribution):
         if x.ndim == 0:  # quadrature callers pass scalars
             return self._pdf(x.reshape(1))[0]
         a, b = self.lower, self.upper
-        c = x.clip(a, b)
+        c = _clip(x, a, b)
         t = np.subtract(b, c, out=out)
         t *= np.subtract(c, a)  # not c (a + b - c) - ab: that loses digits near the edges
         np.sqrt(t, out=t)
