@@ -350,11 +350,13 @@ def derivative_moments(
     sigma = sw * sx
     import sympy as sp
 
+    from rmttheory.activation import X
+
     d = act.derivative
     if d.has(sp.DiracDelta):
         raise NotIntegrableError(f"activation {act.name!r} has jumps: E f'^2 is infinite")
     gq.check_integrable(act, sigma)
-    fp = sp.lambdify(sp.Symbol("x", real=True), d, modules="mpmath")
+    fp = sp.lambdify(X, d, modules="mpmath")
     f = act.mpmath()
     return {
         "fprime_mean": gq.expect(act, fp, sigma, digits),
