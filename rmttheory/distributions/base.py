@@ -144,7 +144,7 @@ class SpectralDistribution(ABC):
         numpy.ndarray
         """
         x = _params.real_array(x, "x")
-        everywhere = self.PDF_EVERYWHERE and not self.hard_edge  # a closed form: no masks
+        everywhere = self._pdf_everywhere
         if x.size <= _PDF_CHUNK:
             return self._pdf(x) if everywhere else self._pdf_block(x)
         # blocks that stay in cache: 10^6 points in one call were 3.3x slower than the same
@@ -157,6 +157,11 @@ class SpectralDistribution(ABC):
             else:
                 out[block] = self._pdf_block(flat[block])
         return out.reshape(x.shape)
+
+    @cached_property
+    def _pdf_everywhere(self) -> bool:
+        """``_pdf`` is a closed form valid at every real point (no masks needed)."""
+        return self.PDF_EVERYWHERE and not self.hard_edge
 
     def _pdf_into(self, x: np.ndarray, out: np.ndarray) -> None:
         """``out[...] = _pdf(x)`` (a closed form may write into ``out`` directly)."""
