@@ -28,7 +28,7 @@ SeedLike = np.random.Generator | int | Sequence[int] | None
 #: largest magnitude of a scalar parameter (squares and products of two stay finite)
 MAX_MAGNITUDE = 1e150
 #: the native float64 dtype (an identity test is the cheapest dtype check)
-_F64 = np.dtype(np.float64)
+F64 = np.dtype(np.float64)
 
 
 def _describe(value: Any) -> str:
@@ -139,7 +139,7 @@ def real_array(
     [1.0, 2.5]
     """
     arr = np.asarray(x)
-    if arr.dtype is not _F64:  # (the common case skips these checks: ~1 us at 10^3 points)
+    if arr.dtype is not F64:  # (the common case skips these checks: ~1 us at 10^3 points)
         if arr.dtype.kind == "c":
             raise ParameterError(f"{name} must be real, got complex input")
         if arr.dtype.kind not in "biuf":

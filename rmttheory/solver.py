@@ -385,9 +385,7 @@ class PenningtonWorahSolver:
 
     # -- support -------------------------------------------------------------------
     def _edge_candidates(self) -> np.ndarray:
-        fns = {"general": _code.DISC_GENERAL, "linear": _code.DISC_LINEAR, "mp": _code.DISC_MP}[
-            self.kind
-        ]
+        fns = getattr(_code, f"DISC_{self.kind.upper()}")  # general, linear or mp
         co = np.array([float(f(self.a2, self.phi, self.psi)) for f in fns])
         co = np.trim_zeros(co, "f")
         if len(co) < 2:

@@ -44,7 +44,6 @@ __all__ = ["MarchenkoPastur"]
 #: numpy's clip ufunc itself: ``ndarray.clip`` checks its arguments in Python first (0.65 of
 #: its 2 us at 10^3 points, a tenth of the whole density); the method where it is absent
 _clip = getattr(getattr(np, "_core", None), "umath", np).__dict__.get("clip", np.clip)
-_F64 = np.dtype(np.float64)
 
 
 class MarchenkoPastur(SpectralDistribution):
@@ -82,7 +81,7 @@ class MarchenkoPastur(SpectralDistribution):
         # place, no masks and no floating-point flags (errstate costs as much as a pass at
         # 10^3 points).  c = x on the support; off it the numerator is 0 and c >= a > 0
         # keeps the quotient 0 (a = 0 is a hard edge, handled by the caller).
-        if not isinstance(x, np.ndarray) or x.dtype is not _F64:
+        if not isinstance(x, np.ndarray) or x.dtype is not _params.F64:
             x = np.asarray(x, dtype=float)
         if x.ndim == 0:  # quadrature callers pass scalars
             return self._pdf(x.reshape(1))[0]
