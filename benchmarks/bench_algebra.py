@@ -1,7 +1,7 @@
 """The algebra of spectral laws: derivation time and density throughput, against plain sympy
 and a plain numpy.roots loop measured in the same run.
 
-Usage: python benchmarks/bench_algebra.py [--points 20000] [--baseline-points 2000]
+Usage: python benchmarks/bench_algebra.py [--points 1000 3000 10000 30000] [--baseline-points 2000]
 
 **Derivation.** ``rmttheory.algebra`` derives the Gram law of random features by polynomial
 arithmetic (``sympy.Poly``).  The baseline, with none of the package's code, performs the same
@@ -15,11 +15,14 @@ tanh on structured data (degree 6), two tanh layers (degree 8), erf → relu on 
 (continuation from a proven start, vectorized), against a plain Python loop calling
 ``numpy.roots`` per point on the same polynomial (lambdified here), the branch followed by
 continuity from the right end of the grid (where G ~ 1/x is real) — the loop of
-``bench_density.py``, which is faster but proves nothing.  Once a call has at least 2,048 points
-the law builds its piecewise-Chebyshev density model from the solver's values and checks it
-against the solver (``pdf_model_error``); the row reports the model, the model including its
-build, and the solver alone.  Prints points/s, the ratio, and the
-largest difference of the densities.
+``bench_density.py``, which is faster but proves nothing.  The loop runs on
+``--baseline-points`` points once; its time at n points is n times its time per point (it is
+a loop over points).  For each n: a fresh law, its support found (before the clock: the
+loop does not find it either), then the first pdf call — from 2,048 points it builds the
+piecewise-Chebyshev density model from the solver's values and checks it against the solver
+(``pdf_model_error``) — the same call again (the model alone), and the root solver alone (a
+fresh law with the model switched off).  Prints each time, its ratio to the loop, the
+model-to-solver difference, the largest difference to the loop, and the scaling exponents.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
 from rmttheory.algebra import deep_nonlinear_gram  # noqa: E402
+from rmttheory.algebra.distribution import AlgebraicDistribution  # noqa: E402
 from rmttheory.algebra.models import network_constants  # noqa: E402
 
 g, z = sp.symbols("G z")
@@ -100,7 +104,7 @@ def plain_density(coeffs, x):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--points", type=int, default=20_000)
+    ap.add_argument("--points", type=int, nargs="+", default=[1000, 3000, 10_000, 30_000])
     ap.add_argument("--baseline-points", type=int, default=2000)
     args = ap.parse_args()
     R = sp.Rational
@@ -131,36 +135,48 @@ def main() -> None:
         print(f"derive {label:26s} degree {ours.degree:2d}: ours {t_ours:7.2f} s, plain sympy "
               f"{t_base:7.2f} s, ratio {t_base / t_ours:5.1f}x, same polynomial: {same}")  # fmt: skip
     law = deep_nonlinear_gram(["tanh"], R(1, 2), [R(4, 5)], data_spectrum={1: R(1, 2), 4: R(1, 2)})
-    dist = law.distribution()
-    lo, hi = dist.support()[0][0], dist.support()[-1][1]
-    x = np.linspace(lo, hi * 1.05, args.points + 2)[1:-1]
-    dist.pdf(x[:100])  # warm up: support (100 points use the root solver)
-    t0 = time.perf_counter()
-    d = dist.pdf(x)  # builds and checks the density model, then evaluates it
-    t_build = (time.perf_counter() - t0) / x.size
-    t0 = time.perf_counter()
-    d = dist.pdf(x)
-    t_ours = (time.perf_counter() - t0) / x.size
-    exact = law.distribution()  # a fresh law with the model switched off: the solver
-    exact.PDF_FROM_MODEL = False
-    exact.pdf(x[:100])
-    t0 = time.perf_counter()
-    d_exact = exact.pdf(x)
-    t_exact = (time.perf_counter() - t0) / x.size
     coeffs = [sp.lambdify(z, c, "numpy") for c in sp.Poly(law.polynomial, g).all_coeffs()]
+    lo, hi = law.distribution().support()[0][0], law.distribution().support()[-1][1]
     xs = np.linspace(lo, hi * 1.05, args.baseline_points + 2)[1:-1]
     t0 = time.perf_counter()
     ref = plain_density(coeffs, xs)
     t_base = (time.perf_counter() - t0) / xs.size
+    print(f"density (degree {law.degree}): plain numpy.roots loop {1 / t_base:,.0f} points/s "
+          f"({xs.size} points); ours as a user meets it: a fresh law, its support found, then "
+          "one pdf call (the model's build and check included from 2,048 points)")  # fmt: skip
+    rows = []
+    for n in args.points:
+        x = np.linspace(lo, hi * 1.05, n + 2)[1:-1]
+        dist = AlgebraicDistribution(law)  # fresh: nothing cached (law.distribution() is kept)
+        dist.support()
+        t0 = time.perf_counter()
+        d = dist.pdf(x)  # builds and checks the density model (n >= 2,048), then evaluates it
+        t_first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        d = dist.pdf(x)
+        t_again = time.perf_counter() - t0
+        exact = AlgebraicDistribution(law)  # a fresh law with the model switched off: the solver
+        exact.PDF_FROM_MODEL = False
+        exact.support()
+        t0 = time.perf_counter()
+        d_exact = exact.pdf(x)
+        t_exact = time.perf_counter() - t0
+        base = t_base * n
+        model_vs_solver = np.max(np.abs(d - d_exact)) / np.max(d_exact)
+        rows.append((n, t_first, t_again, t_exact, base))
+        print(f"  {n:6d} points: first call {t_first * 1e3:8.1f} ms (ratio {base / t_first:6.1f}x), "
+              f"again {t_again * 1e3:8.1f} ms ({base / t_again:6.1f}x), root solver alone "
+              f"{t_exact * 1e3:8.1f} ms ({base / t_exact:5.2f}x), loop {base * 1e3:8.1f} ms; "
+              f"model to solver {model_vs_solver:.1e} (checked error {dist.pdf_model_error})")  # fmt: skip
+        assert np.isfinite(d).all()
     agree = np.max(np.abs(dist.pdf(xs) - ref)) / np.max(ref)
-    model_vs_solver = np.max(np.abs(d - d_exact)) / np.max(d_exact)
-    print(f"density (degree {law.degree}, {x.size} points): model {1 / t_ours:,.0f} points/s "
-          f"(ratio {t_base / t_ours:.1f}x), including its build and check {1 / t_build:,.0f} "
-          f"points/s (ratio {t_base / t_build:.1f}x), root solver alone {1 / t_exact:,.0f} "
-          f"points/s (ratio {t_base / t_exact:.2f}x), plain numpy.roots loop {1 / t_base:,.0f} "
-          f"points/s; max |difference| / max density: to the loop {agree:.1e}, model to solver "
-          f"{model_vs_solver:.1e} (checked error {dist.pdf_model_error})")  # fmt: skip
-    assert np.isfinite(d).all()
+    print(f"  max |difference| / max density, ours to the loop ({xs.size} points): {agree:.1e}")
+    for k, label, least in ((1, "first call", 2048), (2, "again", 2048), (3, "root solver", 0)):
+        sel = [r for r in rows if r[0] >= least]  # the model serves calls from 2,048 points
+        if len(sel) >= 3:
+            slope = np.polyfit(np.log([r[0] for r in sel]), np.log([r[k] for r in sel]), 1)[0]
+            print(f"  scaling exponent (time ~ points^k), {label}, {len(sel)} sizes from "
+                  f"{sel[0][0]} points: {slope:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ __all__ = [
     "real_quartic_roots",
     "polish",
     "polyval_rows",
+    "one_root_in_disk",
 ]
 
 _OMEGA = np.exp(2j * np.pi / 3)
@@ -99,6 +100,29 @@ def polyval_rows(coeffs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndar
         p = p * x + coeffs[:, k : k + 1]
         scale = scale * ax + np.abs(coeffs[:, k : k + 1])
     return p, dp, scale
+
+
+def one_root_in_disk(coeffs: np.ndarray, center: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """True where the disk ``|v - center| < radius`` provably holds exactly one root.
+
+    Pellet's test (Rouche's theorem against the linear term): with :math:`b_k` the Taylor
+    coefficients of each row's polynomial at ``center`` (repeated synthetic division),
+    :math:`|b_1| r > \\sum_{k \\ne 1} |b_k| r^k` means exactly one root in the disk.
+    Sufficient, not necessary: False also where a second root is merely near the disk.
+    A margin of ``8 d`` rounding units of :math:`\\sum_k |b_k| r^k` covers the
+    floating-point evaluation.  ``coeffs`` has shape ``(N, d + 1)`` (highest first);
+    ``center`` and ``radius`` shape ``(N,)``.
+    """
+    d = coeffs.shape[1] - 1
+    taylor = np.array(coeffs, dtype=complex)
+    c = np.asarray(center, dtype=complex)
+    for k in range(d):
+        for j in range(1, d + 1 - k):
+            taylor[:, j] += taylor[:, j - 1] * c
+    terms = np.abs(taylor[:, ::-1]) * np.asarray(radius, dtype=float)[:, None] ** np.arange(d + 1)
+    margin = 8 * d * np.finfo(float).eps * np.sum(terms, axis=1)
+    rest = terms[:, 0] + np.sum(terms[:, 2:], axis=1) + margin
+    return np.asarray(terms[:, 1] > rest) if d >= 1 else np.zeros(len(terms), dtype=bool)
 
 
 def polish(coeffs: np.ndarray, roots: np.ndarray, steps: int = 2) -> tuple[np.ndarray, np.ndarray]:

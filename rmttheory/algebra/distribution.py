@@ -4,8 +4,11 @@ r"""The numeric law of any numeric :class:`~rmttheory.algebra.law.AlgebraicLaw`.
 the support and the atoms, :math:`|G(z) - 1/z| = |\int\lambda\,d\mu/(z(z-\lambda))|
 \le R/(|z|(|z|-R))`.  Each evaluation starts at :math:`z_0 = x + iY` with
 :math:`Y \ge 3R`, where the physical root is the *only* root of
-:math:`L(\cdot, z_0)` in that disk around :math:`1/z_0` (checked; otherwise
-:math:`Y` is doubled, and after 6 doublings a :class:`ConvergenceError` is raised),
+:math:`L(\cdot, z_0)` in that disk around :math:`1/z_0` (checked: Newton steps from
+:math:`1/z_0` reach a root :math:`w` in the disk, and Pellet's test proves :math:`w`
+the only root of the disk around :math:`w` that holds it; where that sufficient test
+fails, exactly one of all roots, the companion eigenvalues, must lie in the disk;
+otherwise :math:`Y` is doubled, and after 6 doublings a :class:`ConvergenceError` is raised),
 and is then continued down the vertical line to :math:`x + i\,\mathrm{Im}\,z`
 (:func:`rmttheory._numerics.continuation.track_root`: predictor–corrector steps that
 are shortened whenever the corrected root leaves the prediction, i.e. where two
@@ -44,7 +47,7 @@ import numpy as np
 import sympy as sp
 
 from rmttheory._numerics.continuation import track_root
-from rmttheory._numerics.polyroots import polish, polyval_rows
+from rmttheory._numerics.polyroots import one_root_in_disk, polish, polyval_rows
 from rmttheory.distributions.base import SpectralDistribution
 from rmttheory.equation import G, Z
 from rmttheory.errors import ConvergenceError, ParameterError
@@ -92,8 +95,11 @@ class AlgebraicDistribution(SpectralDistribution):
 
     MASS_TOL = 1e-6
     #: the pdf of many points comes from the checked density model (the solver's
-    #: continuation costs ~60 us a point; the model ~0.1 us)
+    #: continuation costs ~25 us a point; the model ~0.25 us)
     PDF_FROM_MODEL = True
+    #: a continuation's cost is mostly fixed per call (~20 continuation steps): the model's
+    #: build evaluates several refinement levels in one call
+    MODEL_CALL_POINTS = 512
 
     def __init__(self, law: Any):
         # duck-typed (rmttheory.algebra.law imports this module to build its distribution)
@@ -152,15 +158,18 @@ class AlgebraicDistribution(SpectralDistribution):
             out = out * u[:, None] + tab[:, :, col]
         return out
 
-    def _coeffs_dz(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The coefficients and their exact z-derivatives (Horner with derivative)."""
+    def _coeffs_dz(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The coefficients and their exact first and second z-derivatives (Horner)."""
         u, tab = self._centered(z)
+        u = u[:, None]
         out = np.zeros((u.size, self.degree + 1), dtype=complex)
         der = np.zeros_like(out)
+        der2 = np.zeros_like(out)
         for col in range(tab.shape[2]):
-            der = der * u[:, None] + out
-            out = out * u[:, None] + tab[:, :, col]
-        return out, der
+            der2 = der2 * u + der
+            der = der * u + out
+            out = out * u + tab[:, :, col]
+        return out, der, 2 * der2
 
     def _all_roots(self, z: np.ndarray) -> np.ndarray:
         """All d roots in G at each z (companion eigenvalues); where the leading
@@ -182,17 +191,38 @@ class AlgebraicDistribution(SpectralDistribution):
         return out
 
     def _start(self, x: np.ndarray, y: float) -> np.ndarray:
-        """The physical root at x + iy, proven by the disk test (module docstring)."""
+        """The physical root at x + iy, proven by the disk test (module docstring): the
+        root ``w`` that Newton steps reach from ``1/z0`` is the only root in the disk of
+        radius ``|w - 1/z0| + rad`` around it (which contains the disk where the physical
+        root lies) by Pellet's test on the Taylor coefficients ``b_k`` of the polynomial at
+        ``w``: ``|b_1| r > sum_{k != 1} |b_k| r^k`` (Rouche); where that test fails, all
+        roots (companion eigenvalues) and exactly one of them in the disk."""
         z0 = x + 1j * y
-        roots = self._all_roots(z0)
         target = 1.0 / z0
-        dist = np.abs(roots - target[:, None])
         r = self.radius
         rad = r / (np.abs(z0) * (np.abs(z0) - r)) * (1 + 1e-9) + 1e-14 * np.abs(target)
-        inside = dist <= rad[:, None]
+        co = self._coeffs(z0)
+        w = target.copy()
+        for _ in range(8):
+            p, dp, _ = polyval_rows(co, w[:, None])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = p[:, 0] / dp[:, 0]
+            w = w - np.where(np.isfinite(step), step, np.inf)
+            if np.all(np.abs(step) <= 1e-13 * np.abs(w)):
+                break
+        radius = np.abs(w - target) + rad  # this disk around w holds the disk around 1/z0
+        proven = np.isfinite(w) & (np.abs(w - target) <= rad)
+        proven[proven] = one_root_in_disk(co[proven], w[proven], radius[proven])
+        if proven.all():
+            return w
+        bad = ~proven
+        roots = self._all_roots(z0[bad])
+        dist = np.abs(roots - target[bad, None])
+        inside = dist <= rad[bad, None]
         if not np.all(inside.sum(axis=1) == 1):
             raise ConvergenceError("ambiguous branch at the starting height")
-        return roots[np.arange(len(x)), np.argmax(inside, axis=1)]
+        w[bad] = roots[np.arange(roots.shape[0]), np.argmax(inside, axis=1)]
+        return w
 
     def _transform(self, z: np.ndarray) -> np.ndarray:
         """G at points with Im z >= 0 by continuation from the proven start."""

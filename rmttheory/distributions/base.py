@@ -79,6 +79,7 @@ class SpectralDistribution(ABC):
     PDF_FROM_MODEL = False
     #: largest model-vs-solver difference, relative to the largest density, accepted
     PDF_MODEL_TOL = 1e-10
+    MODEL_CALL_POINTS = 0  #: points a density call may take in the model's build (0: a level)
 
     # -- hooks ---------------------------------------------------------------------
     @abstractmethod
@@ -217,9 +218,10 @@ class SpectralDistribution(ABC):
 
     @cached_property
     def _components(self) -> list[ComponentModel]:
-        low, edge = self._lower(), self.SINGULAR_AT_LOWER
+        low, edge, spec = self._lower(), self.SINGULAR_AT_LOWER, self.MODEL_CALL_POINTS
         comps = [
-            ComponentModel(self._pdf, lo, hi, edge and lo == low) for lo, hi in self._support_cached
+            ComponentModel(self._pdf, lo, hi, edge and lo == low, spec)
+            for lo, hi in self._support_cached
         ]
         total = sum(c.mass for c in comps) + self.atom_mass
         if not abs(total - 1) <= self.MASS_TOL:
@@ -278,10 +280,8 @@ class SpectralDistribution(ABC):
     def rvs(
         self, size: int | tuple[int, ...] = 1, random_state: np.random.Generator | int | None = None
     ) -> np.ndarray:
-        """Independent draws by inverse-transform sampling, seeded by ``random_state``.
-
-        Oversize requests (more than ``MAX_DRAWS`` values) are refused before any allocation.
-        """
+        """Independent draws by inverse-transform sampling, seeded by ``random_state``; more
+        than ``MAX_DRAWS`` values in one call are refused before any allocation."""
         shape = (size,) if not isinstance(size, tuple) else size
         dims = [_params.integer(s, "size", minimum=0) for s in shape]
         if math.prod(dims) > MAX_DRAWS:
@@ -340,12 +340,11 @@ class SpectralDistribution(ABC):
             if any(loc == 0 for loc in self.atoms()):
                 raise ParameterError(f"moment({k}) is infinite: the law has an atom at 0")
             first = self._components[0]
-            if first.lo == 0.0 and (
-                first.edge_exponent is None or k + first.edge_exponent <= -1 + 1e-3
-            ):
+            expo = first.edge_exponent
+            if first.lo == 0.0 and (expo is None or k + expo <= -1 + 1e-3):
                 raise ParameterError(
                     f"moment({k}) is infinite: the density behaves like x^"
-                    f"{first.edge_exponent if first.edge_exponent is not None else 0:.3g} at 0"
+                    f"{expo if expo is not None else 0:.3g} at 0"
                 )
         return self.expect(lambda x: x**k)
 
