@@ -1,7 +1,7 @@
 """Hessian-vector products and stochastic Lanczos quadrature against plain torch and curvlinops.
 
 Usage: python benchmarks/bench_operators.py [--params 2000 10000 20000] [--batch 64]
-       [--products 60] [--vectors 4] [--steps 64] [--device cpu|cuda]
+       [--products 60] [--rounds 7] [--vectors 4] [--steps 64] [--device cpu|cuda]
 
 Model: ``bench_hessian.mlp`` (tanh MLP 64 -> h -> h -> 10, about ``--params`` parameters,
 float64), mean cross-entropy on a random batch.  Timed in the same run:
@@ -9,7 +9,9 @@ float64), mean cross-entropy on a random batch.  Timed in the same run:
 * HVP: ``HessianOperator(...).matvec`` (numpy in, numpy out) against the plain autograd
   loop a user writes (no rmttheory code): differentiate the loss once with
   ``create_graph=True``, then ``torch.autograd.grad(g, theta, v, retain_graph=True)`` per
-  vector.  Seconds per product after the first (the graph build is reported apart).
+  vector.  Seconds per product after the first (the graph build is reported apart): the
+  median over ``--rounds`` rounds of ``--products - 1`` products each, the two loops
+  alternating and their order swapped every round (machine drift and order effects hit both).
 * SLQ: ``slq_density(n_vectors, n_steps)`` against curvlinops'
   ``lanczos_approximate_spectrum(HessianLinearOperator, ncv=n_steps,
   num_repeats=n_vectors)`` (skipped where curvlinops is not installed; see
@@ -31,7 +33,7 @@ from bench_hessian import flat_loss, mlp, sync
 from rmttheory.hessians import HessianOperator, slq_density
 
 
-def bench_hvp(model, x, y, products: int, device: str) -> dict[str, float]:
+def bench_hvp(model, x, y, products: int, device: str, rounds: int = 7) -> dict[str, float]:
     gen = torch.Generator().manual_seed(1)
     loss, theta = flat_loss(model, x, y)
     P = theta.numel()
@@ -44,21 +46,36 @@ def bench_hvp(model, x, y, products: int, device: str) -> dict[str, float]:
     plain_first = torch.autograd.grad(g, th, vs[0], retain_graph=True)[0]
     sync(device)
     plain_build = time.perf_counter() - t
-    t = time.perf_counter()
-    for v in vs[1:]:
-        out = torch.autograd.grad(g, th, v, retain_graph=True)[0]
-    sync(device)
-    plain = (time.perf_counter() - t) / (products - 1)
     # ours
     vn = vs.cpu().numpy()
     t = time.perf_counter()
     op = HessianOperator(model, x, y, device=device)
     ours_first = op.matvec(vn[0])
     ours_build = time.perf_counter() - t
-    t = time.perf_counter()
-    for v in vn[1:]:
-        mine = op.matvec(v)
-    ours = (time.perf_counter() - t) / (products - 1)
+
+    def run_plain():
+        for v in vs[1:]:
+            out = torch.autograd.grad(g, th, v, retain_graph=True)[0]
+        sync(device)
+        return out
+
+    def run_ours():
+        for v in vn[1:]:
+            mine = op.matvec(v)
+        return mine
+
+    # alternate rounds, the order swapped each round (drift and order effects hit both)
+    plain_t, ours_t = [], []
+    for r in range(rounds):
+        for which in (0, 1) if r % 2 == 0 else (1, 0):
+            t = time.perf_counter()
+            if which == 0:
+                out = run_plain()
+            else:
+                mine = run_ours()
+            (plain_t if which == 0 else ours_t).append(time.perf_counter() - t)
+    plain = float(np.median(plain_t)) / (products - 1)
+    ours = float(np.median(ours_t)) / (products - 1)
     diff = float(np.max(np.abs(mine - out.cpu().numpy())))
     diff = max(diff, float(np.max(np.abs(ours_first - plain_first.cpu().numpy()))))
     return {"P": P, "plain": plain, "ours": ours, "plain_build": plain_build,
@@ -91,6 +108,7 @@ def main() -> None:
     ap.add_argument("--params", type=int, nargs="+", default=[2000, 10000, 20000])
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--products", type=int, default=60)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--vectors", type=int, default=4)
     ap.add_argument("--steps", type=int, default=64)
     ap.add_argument("--device", default="cpu")
@@ -101,7 +119,7 @@ def main() -> None:
         model = mlp(params).to(args.device)
         x = torch.randn((args.batch, 64), generator=gen, dtype=torch.float64).to(args.device)
         y = torch.randint(0, 10, (args.batch,), generator=gen).to(args.device)
-        h = bench_hvp(model, x, y, args.products, args.device)
+        h = bench_hvp(model, x, y, args.products, args.device, args.rounds)
         print(
             f"HVP P={h['P']}: plain autograd {h['plain'] * 1e3:.2f} ms, ours "
             f"{h['ours'] * 1e3:.2f} ms per product (ratio {h['plain'] / h['ours']:.2f}); "

@@ -161,6 +161,37 @@ def test_lanczos_top_eigenvalues_match_dense(rng):
         top_eigenvalues(op, k=0)
 
 
+def test_matvec_inputs_and_refusals(rng, monkeypatch):
+    """matvec equals the dense Hessian times v for every input form (a float64 vector, which
+    it shares without a copy; a read-only one, without torch's warning; a list; a column; a
+    strided or reversed view), refuses a vector of the wrong length, and refuses a non-finite product
+    (the check reads a sum; an overflowing sum falls back to the entrywise check)."""
+    import warnings
+
+    x, y = _batch(rng, b=20, d=6, c=3)
+    model = build_model("mlp", 6, 3, hidden=5, seed=2)
+    H = exact_hessian(model, x, y).matrix.numpy()
+    op = HessianOperator(model, x, y)
+    v = rng.standard_normal(H.shape[0])
+    frozen = v.copy()
+    frozen.flags.writeable = False
+    wide = np.repeat(v, 2)[::2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for form in (v, frozen, list(v), v[:, None], wide):
+            np.testing.assert_allclose(op.matvec(form), H @ v, rtol=1e-12, atol=1e-12)
+        reverse = v[::-1]  # negative stride (torch.from_numpy cannot share it)
+        np.testing.assert_allclose(op.matvec(reverse), H @ reverse, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ParameterError, match="entries"):
+        op.matvec(np.ones(H.shape[0] + 1))
+    real_hvp = op.spec.hvp
+    monkeypatch.setattr(op.spec, "hvp", lambda t: real_hvp(t) * 0 + 1e308)
+    assert np.all(op.matvec(v) == 1e308)  # finite entries, infinite sum: accepted
+    monkeypatch.setattr(op.spec, "hvp", lambda t: real_hvp(t) * np.nan)
+    with pytest.raises(RmtError, match="not finite"):
+        op.matvec(v)
+
+
 def test_rank_degeneracy_of_softmax_regression(rng):
     """Rank <= B(C-1) for a batch of B (conventions section 3); (C-1)(d+1) for large B."""
     model = build_model("logreg", 8, 4, seed=5)

@@ -61,18 +61,35 @@ class HessianOperator:
         )
         self.spec.value()
         self.n_products = 0
+        self._cpu = torch.device(self.spec.device).type == "cpu"
 
     @property
     def shape(self) -> tuple[int, int]:
         return (self.spec.n_params, self.spec.n_params)
 
     def matvec(self, v: np.ndarray) -> np.ndarray:
+        """:math:`Hv` for a vector of ``P`` entries (float64 numpy array out); a vector of
+        another length raises :class:`~rmttheory.errors.ParameterError`."""
         import torch
 
-        t = torch.as_tensor(np.ravel(v), dtype=torch.float64, device=self.spec.device)
-        out = self.spec.hvp(t).detach().cpu().numpy()
+        if (
+            self._cpu
+            and isinstance(v, np.ndarray)
+            and v.dtype == np.float64
+            and v.ndim == 1
+            and v.flags.c_contiguous
+            and v.flags.writeable
+        ):
+            t = torch.from_numpy(v)  # shares memory: no copy, no conversion
+        else:
+            t = torch.tensor(np.ravel(v), dtype=torch.float64, device=self.spec.device)
+        if t.shape != (self.spec.n_params,):
+            raise ParameterError(f"matvec needs {self.spec.n_params} entries, got {t.numel()}")
+        out = self.spec.hvp(t)  # one backward pass through the kept gradient graph
+        out = out.numpy() if self._cpu else out.cpu().numpy()
         self.n_products += 1
-        if not np.all(np.isfinite(out)):
+        # a sum of finite numbers is finite unless it overflows: then the full check
+        if not np.isfinite(out.sum()) and not np.all(np.isfinite(out)):
             raise RmtError("a Hessian-vector product is not finite")
         return out
 
