@@ -89,7 +89,9 @@ class HessianOperator:
         out = out.numpy() if self._cpu else out.cpu().numpy()
         self.n_products += 1
         # a sum of finite numbers is finite unless it overflows: then the full check
-        if not np.isfinite(out.sum()) and not np.all(np.isfinite(out)):
+        with np.errstate(over="ignore"):
+            total = out.sum()
+        if not np.isfinite(total) and not np.all(np.isfinite(out)):
             raise RmtError("a Hessian-vector product is not finite")
         return out
 
