@@ -9,9 +9,11 @@ float64), mean cross-entropy on a random batch.  Timed in the same run:
 * HVP: ``HessianOperator(...).matvec`` (numpy in, numpy out) against the plain autograd
   loop a user writes (no rmttheory code): differentiate the loss once with
   ``create_graph=True``, then ``torch.autograd.grad(g, theta, v, retain_graph=True)`` per
-  vector.  Seconds per product after the first (the graph build is reported apart): the
-  median over ``--rounds`` rounds of ``--products - 1`` products each, the two loops
-  alternating and their order swapped every round (machine drift and order effects hit both).
+  vector; and the same loop doing our job, numpy in and out (``torch.from_numpy``,
+  ``.numpy()``; no finiteness check).  Seconds per product after the first (the graph build
+  is reported apart): the median over ``--rounds`` rounds of ``--products - 1`` products
+  each, the three loops alternating and their order reversed every round (machine drift and
+  order effects hit all).
 * SLQ: ``slq_density(n_vectors, n_steps)`` against curvlinops'
   ``lanczos_approximate_spectrum(HessianLinearOperator, ncv=n_steps,
   num_repeats=n_vectors)`` (skipped where curvlinops is not installed; see
@@ -59,26 +61,34 @@ def bench_hvp(model, x, y, products: int, device: str, rounds: int = 7) -> dict[
         sync(device)
         return out
 
+    def run_plain_numpy():  # the same job as ours: numpy in and out (no finiteness check)
+        for v in vn[1:]:
+            out = torch.autograd.grad(g, th, torch.from_numpy(v), retain_graph=True)[0]
+            mine = out.numpy()
+        return mine
+
     def run_ours():
         for v in vn[1:]:
             mine = op.matvec(v)
         return mine
 
     # alternate rounds, the order swapped each round (drift and order effects hit both)
-    plain_t, ours_t = [], []
+    runs = (run_plain, run_plain_numpy, run_ours)
+    times: list[list[float]] = [[], [], []]
     for r in range(rounds):
-        for which in (0, 1) if r % 2 == 0 else (1, 0):
+        for which in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
             t = time.perf_counter()
+            result = runs[which]()
+            times[which].append(time.perf_counter() - t)
             if which == 0:
-                out = run_plain()
-            else:
-                mine = run_ours()
-            (plain_t if which == 0 else ours_t).append(time.perf_counter() - t)
-    plain = float(np.median(plain_t)) / (products - 1)
-    ours = float(np.median(ours_t)) / (products - 1)
+                out = result
+            elif which == 2:
+                mine = result
+    plain, plain_numpy, ours = (float(np.median(ts)) / (products - 1) for ts in times)
     diff = float(np.max(np.abs(mine - out.cpu().numpy())))
     diff = max(diff, float(np.max(np.abs(ours_first - plain_first.cpu().numpy()))))
-    return {"P": P, "plain": plain, "ours": ours, "plain_build": plain_build,
+    return {"P": P, "plain": plain, "plain_numpy": plain_numpy, "ours": ours,
+            "plain_build": plain_build,
             "ours_build": ours_build, "diff": diff}  # fmt: skip
 
 
@@ -122,7 +132,9 @@ def main() -> None:
         h = bench_hvp(model, x, y, args.products, args.device, args.rounds)
         print(
             f"HVP P={h['P']}: plain autograd {h['plain'] * 1e3:.2f} ms, ours "
-            f"{h['ours'] * 1e3:.2f} ms per product (ratio {h['plain'] / h['ours']:.2f}); "
+            f"{h['ours'] * 1e3:.2f} ms per product (ratio {h['plain'] / h['ours']:.2f}); the plain "
+            f"loop with numpy in and out {h['plain_numpy'] * 1e3:.2f} ms (ratio "
+            f"{h['plain_numpy'] / h['ours']:.2f}); "
             f"graph build {h['plain_build']:.3f} s vs {h['ours_build']:.3f} s; "
             f"max diff {h['diff']:.1e}",
             flush=True,
