@@ -479,18 +479,26 @@ def test_ks_against_sampled_spectra(act, phi, psi, n0):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("act,phi,psi,n0", [("gelu", 0.05, 0.1, 500), ("x**3", 0.2, 0.2, 500)])
+@pytest.mark.parametrize("act,phi,psi,n0", [("gelu", 0.05, 0.1, 200), ("x**3", 0.2, 0.2, 500)])
 def test_ks_multicomponent_sampled(act, phi, psi, n0):
-    from rmttheory.validation.compare import ks_distance
-    from rmttheory.validation.gram import gram_eigenvalues
-    from rmttheory.validation.sampling import GramSpec, sizes
-    from rmttheory.validation.tolerance import ks_tolerance
+    """Two-component Pennington-Worah laws against a sampled spectrum (one seed).  At these
+    input dimensions the limit law carries its finite-n0 error: KS 0.033 (gelu, n0 = 200) and
+    0.014 (x**3, n0 = 500) against Wishart-null tolerances 0.0042 and 0.0034 (this test
+    compared the limit law at n0 = 500 and failed once the tolerances lost their allowance).
+    The law conditional on the sampled data (the fluctuating equivalent,
+    :func:`~rmttheory.validation.conditional.check_conditional`) is within the null (measured
+    0.0023 and 0.0015), and the same check rejects the limit law, the LLC equivalent, the
+    kernel scaled by 1.02 and the width by 1.05 (its power)."""
+    from rmttheory.validation.conditional import check_conditional
+    from rmttheory.validation.derived import DerivedModel
 
     law = PenningtonWorah.from_activation(act, phi, psi)
     assert len(law.support()) == 2
-    eig = gram_eigenvalues(GramSpec(act, n0, phi, psi), np.random.default_rng(7))
-    _, n1, m = sizes(n0, phi, psi)
-    assert ks_distance(law, eig) <= ks_tolerance(n1, m, 1).value
+    model = DerivedModel((act,), n0, (round(n0 / psi),), round(n0 / phi))
+    out = check_conditional(model, seeds=1, rng=7)
+    assert out["pass"], (out["ks"], out["tolerance"])
+    rejected = {p["theory"]: p["rejected"] for p in out["power"][1:]}
+    assert all(rejected.values()), out["power"]
 
 
 def test_pdf_in_blocks_equals_pdf_pointwise_and_mp_closed_form():
