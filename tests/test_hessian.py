@@ -180,6 +180,7 @@ def test_matvec_inputs_and_refusals(rng, monkeypatch):
         warnings.simplefilter("error")
         for form in (v, frozen, list(v), v[:, None], wide):
             np.testing.assert_allclose(op.matvec(form), H @ v, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(v, frozen)  # the shared input is left as it was
         reverse = v[::-1]  # negative stride (torch.from_numpy cannot share it)
         np.testing.assert_allclose(op.matvec(reverse), H @ reverse, rtol=1e-12, atol=1e-12)
     with pytest.raises(ParameterError, match="entries"):

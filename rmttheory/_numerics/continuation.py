@@ -5,14 +5,15 @@ physical root :math:`v(z)` on the upper half plane, identified where it is
 unambiguous (far from the real axis).  :func:`track_root` follows that root down
 the vertical path :math:`z = x + iy`, :math:`y` from ``y_start`` to
 ``y_target >= 0``, vectorized over many ``x``: an Euler predictor
-:math:`v' = -P_z/P_v` and Newton correctors, with per-point adaptive steps in
-:math:`y` (a step is accepted when Newton converges and the corrected root stays
-within a fraction of the step of the prediction, which is how a jump to another
-root is detected; rejected steps are shortened, and a step grows only after two
-accepted steps in a row, so that a point does not alternate between a rejected long
-step and an accepted short one: 12% fewer iterations on the laws of :mod:`rmttheory.algebra`).  At ``y_target = 0`` the path
-ends at :math:`x + i0`: the boundary value inside the support, the real root
-outside.
+:math:`v' = -P_z/P_v` (second order, :math:`v''` by implicit differentiation, where
+the caller gives the coefficients' second z-derivative) and Newton correctors, with
+per-point adaptive steps in :math:`y` (a step is accepted when Newton converges and
+the corrected root stays within a fraction of the step of the prediction, which is
+how a jump to another root is detected; rejected steps are shortened, and a step
+grows only after two accepted steps in a row, so that a point does not alternate
+between a rejected long step and an accepted short one: 12% fewer iterations on the
+laws of :mod:`rmttheory.algebra`).  At ``y_target = 0`` the path ends at
+:math:`x + i0`: the boundary value inside the support, the real root outside.
 """
 
 from __future__ import annotations

@@ -203,13 +203,13 @@ class AlgebraicDistribution(SpectralDistribution):
         rad = r / (np.abs(z0) * (np.abs(z0) - r)) * (1 + 1e-9) + 1e-14 * np.abs(target)
         co = self._coeffs(z0)
         w = target.copy()
-        for _ in range(8):
-            p, dp, _ = polyval_rows(co, w[:, None])
-            with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            for _ in range(8):  # a point whose step is not finite becomes inf: not proven
+                p, dp, _ = polyval_rows(co, w[:, None])
                 step = p[:, 0] / dp[:, 0]
-            w = w - np.where(np.isfinite(step), step, np.inf)
-            if np.all(np.abs(step) <= 1e-13 * np.abs(w)):
-                break
+                w = w - np.where(np.isfinite(step), step, np.inf)
+                if np.all(np.abs(step) <= 1e-13 * np.abs(w)):
+                    break
         radius = np.abs(w - target) + rad  # this disk around w holds the disk around 1/z0
         proven = np.isfinite(w) & (np.abs(w - target) <= rad)
         proven[proven] = one_root_in_disk(co[proven], w[proven], radius[proven])
