@@ -120,7 +120,7 @@ class AlgebraicDistribution(SpectralDistribution):
         cands = _real_roots(lead)
         # coefficient tables in z - c around 0 and each real pole c (exact Taylor shifts):
         # in the monomial basis a coefficient that vanishes at c loses all its digits there
-        self._centers = np.array([0.0, *cands])
+        self._centers = np.unique(np.array([0.0, *cands]))  # (a pole at 0 is one center)
         tables = []
         for c in self._centers:
             shifted = sp.Poly(law.polynomial.subs(Z, Z + sp.Rational(c)), G, Z)
