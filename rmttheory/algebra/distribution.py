@@ -192,7 +192,8 @@ class AlgebraicDistribution(SpectralDistribution):
 
     def _start(self, x: np.ndarray, y: float) -> np.ndarray:
         """The physical root at x + iy, proven by the disk test (module docstring): the
-        root ``w`` that Newton steps reach from ``1/z0`` is the only root in the disk of
+        root ``w`` that Newton steps reach from ``1/z0`` (converged to a last step of 1e-12
+        of ``|w|``) is the only root in the disk of
         radius ``|w - 1/z0| + rad`` around it (which contains the disk where the physical
         root lies) by Pellet's test on the Taylor coefficients ``b_k`` of the polynomial at
         ``w``: ``|b_1| r > sum_{k != 1} |b_k| r^k`` (Rouche); where that test fails, all
@@ -211,7 +212,9 @@ class AlgebraicDistribution(SpectralDistribution):
                 if np.all(np.abs(step) <= 1e-13 * np.abs(w)):
                     break
         radius = np.abs(w - target) + rad  # this disk around w holds the disk around 1/z0
-        proven = np.isfinite(w) & (np.abs(w - target) <= rad)
+        # w must be the root to rounding (Newton converged), not just a point near it
+        converged = np.abs(step) <= 1e-12 * np.abs(w)
+        proven = converged & np.isfinite(w) & (np.abs(w - target) <= rad)
         proven[proven] = one_root_in_disk(co[proven], w[proven], radius[proven])
         if proven.all():
             return w
