@@ -19,6 +19,7 @@ __all__ = [
     "real_quartic_roots",
     "polish",
     "polyval_rows",
+    "newton_rows",
     "one_root_in_disk",
 ]
 
@@ -100,6 +101,28 @@ def polyval_rows(coeffs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndar
         p = p * x + coeffs[:, k : k + 1]
         scale = scale * ax + np.abs(coeffs[:, k : k + 1])
     return p, dp, scale
+
+
+def newton_rows(
+    coeffs: np.ndarray, v: np.ndarray, steps: int = 8, rtol: float = 1e-13
+) -> tuple[np.ndarray, np.ndarray]:
+    """Newton steps on one point per row's polynomial (highest degree first), until every
+    last step is at most ``rtol`` of its point or ``steps`` are taken.
+
+    Returns the points and each one's last step; a point whose step is not finite (a
+    vanishing derivative) stays where it is and reports an infinite step.
+    """
+    w = np.array(v, dtype=complex)
+    step = np.full(w.shape, np.inf, dtype=complex)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(steps):
+            p, dp, _ = polyval_rows(coeffs, w[:, None])
+            step = p[:, 0] / dp[:, 0]
+            step = np.where(np.isfinite(step), step, np.inf)
+            w = np.where(np.isfinite(step), w - step, w)
+            if np.all(np.abs(step) <= rtol * np.abs(w)):
+                break
+    return w, step
 
 
 def one_root_in_disk(coeffs: np.ndarray, center: np.ndarray, radius: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ import numpy as np
 import sympy as sp
 
 from rmttheory._numerics.continuation import track_root
-from rmttheory._numerics.polyroots import one_root_in_disk, polish, polyval_rows
+from rmttheory._numerics.polyroots import newton_rows, one_root_in_disk, polish
 from rmttheory.distributions.base import SpectralDistribution
 from rmttheory.equation import G, Z
 from rmttheory.errors import ConvergenceError, ParameterError
@@ -203,14 +203,7 @@ class AlgebraicDistribution(SpectralDistribution):
         r = self.radius
         rad = r / (np.abs(z0) * (np.abs(z0) - r)) * (1 + 1e-9) + 1e-14 * np.abs(target)
         co = self._coeffs(z0)
-        w = target.copy()
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            for _ in range(8):  # a point whose step is not finite becomes inf: not proven
-                p, dp, _ = polyval_rows(co, w[:, None])
-                step = p[:, 0] / dp[:, 0]
-                w = w - np.where(np.isfinite(step), step, np.inf)
-                if np.all(np.abs(step) <= 1e-13 * np.abs(w)):
-                    break
+        w, step = newton_rows(co, target)  # a step that is not finite: not proven below
         radius = np.abs(w - target) + rad  # this disk around w holds the disk around 1/z0
         # w must be the root to rounding (Newton converged), not just a point near it
         converged = np.abs(step) <= 1e-12 * np.abs(w)
@@ -271,17 +264,8 @@ class AlgebraicDistribution(SpectralDistribution):
         roots (companion eigenvalues).  Only Im G <= 0 is a boundary value from above
         (the coefficients are real on the axis, so a conjugate is also a root)."""
         co = self._coeffs(x + 0j)
-        w = g.copy()
-        ok = np.zeros(w.size, dtype=bool)
-        for _ in range(8):
-            p, dp, sc = polyval_rows(co, w[:, None])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                step = p[:, 0] / dp[:, 0]
-            step = np.where(np.isfinite(step), step, np.inf)
-            w = np.where(np.isfinite(step), w - step, w)
-            ok = np.abs(step) <= 1e-13 * np.abs(w)
-            if ok.all():
-                break
+        w, step = newton_rows(co, g)
+        ok = np.abs(step) <= 1e-13 * np.abs(w)
         ok &= np.abs(w - g) <= 1e-3 * np.abs(g) + 1e-12  # it stayed where it started
         w = np.where(w.imag > 0, np.conj(w), w)
         bad = ~ok
