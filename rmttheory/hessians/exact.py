@@ -14,7 +14,9 @@ labels) or half the squared error :math:`\tfrac12\lVert f_\theta(x)-y\rVert^2`
 :math:`H = \nabla^2_\theta L` (``sum`` is exactly :math:`B` times ``mean``).
 
 **Method.** Each chunk of rows :math:`e_j^T H` is one vectorized product
-(:meth:`LossSpec.hvp_rows`).  On a CPU with a batch of at most
+(:meth:`LossSpec.hvp_rows`).  For a chain of ``Linear`` layers and elementwise
+activations with a built-in loss it is the R-operator written out
+(:mod:`rmttheory.hessians._linear_chain`, no autograd graph).  Otherwise, on a CPU with a batch of at most
 ``FORWARD_MAX_BATCH`` samples (:mod:`rmttheory.hessians.loss`) it is
 forward-over-reverse (:meth:`LossSpec.hvp_block_forward`: ``vmap`` of
 ``jvp(grad L)``), in chunks of :math:`\min(2^{14}/B, 2^{21}/P)` rows (a chunk's

@@ -21,8 +21,10 @@ class HessianOperator:
     """The Hessian as a symmetric ``scipy.sparse.linalg.LinearOperator`` (float64).
 
     Only Hessian-vector products are formed (memory :math:`O(P)` beyond the
-    model), so any model that trains can be analysed.  ``n_products`` counts the
-    products taken.
+    model), so any model that trains can be analysed: :meth:`LossSpec.hvp`, the
+    R-operator written out for a chain of ``Linear`` layers and elementwise
+    activations, a backward pass through the kept gradient graph otherwise.
+    ``n_products`` counts the products taken.
 
     Parameters
     ----------
@@ -85,7 +87,7 @@ class HessianOperator:
             t = torch.tensor(np.ravel(v), dtype=torch.float64, device=self.spec.device)
         if t.shape != (self.spec.n_params,):
             raise ParameterError(f"matvec needs {self.spec.n_params} entries, got {t.numel()}")
-        out = self.spec.hvp(t)  # one backward pass through the kept gradient graph
+        out = self.spec.hvp(t)
         out = out.numpy() if self._cpu else out.cpu().numpy()
         self.n_products += 1
         # a sum of finite numbers is finite unless it overflows: then the full check
