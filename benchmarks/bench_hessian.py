@@ -1,7 +1,7 @@
 """Exact dense Hessian of an MLP: ``exact_hessian`` against three baselines, in one run.
 
 Usage: python benchmarks/bench_hessian.py [--params 10000] [--hidden-layers 2]
-       [--batches 8 64 256] [--device cpu|cuda] [--rows 2000]
+       [--batches 8 64 256] [--device cpu|cuda] [--rows 2000] [--repeat 3]
 
 The model is a tanh MLP 64 -> h -> ... -> h -> 10 (``--hidden-layers`` layers of
 width h, P about ``--params``); the loss is the mean cross-entropy on a random
@@ -16,6 +16,8 @@ batch, float64.  Timed in the same run, with none of rmttheory's code in them:
   backpack-for-pytorch einconv einops linear_operator opt-einsum``, which keeps
   the pinned torch).
 
+``exact_hessian``, ``torch.func`` and curvlinops run ``--repeat`` times, alternating (order
+swapped each round), and their medians are compared; the row loop runs once.
 Prints seconds and the ratios baseline / ``exact_hessian``, and the largest
 difference of each dense Hessian from ``exact_hessian``'s.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import time
 
 import torch
@@ -100,6 +103,7 @@ def main() -> None:
     ap.add_argument("--batches", type=int, nargs="+", default=[8, 64, 256])
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--rows", type=int, default=2000, help="rows timed for the row loop")
+    ap.add_argument("--repeat", type=int, default=3, help="alternating runs of ours and curvlinops")
     args = ap.parse_args()
     dev = args.device
     model = mlp(args.params, args.hidden_layers).to(dev)
@@ -117,22 +121,40 @@ def main() -> None:
     for b in args.batches:
         x = torch.randn(b, 64, generator=gen, dtype=torch.float64).to(dev)
         y = torch.randint(0, 10, (b,), generator=gen).to(dev)
-        h, t_ours = timed(lambda a, b: exact_hessian(model, a, b, device=dev).matrix, dev, x, y)
-        t_rows = row_loop(model, x, y, dev, args.rows)
-        loss, theta = flat_loss(model, x, y)
-        hf, t_func = timed(lambda f, t: torch.func.hessian(f)(t), dev, loss, theta)
-        scale = float(h.abs().max())
-        diffs = [float((hf - h).abs().max()) / scale]
-        del hf
-        t_curv = math.nan
+        ours_runs: list[float] = []
+        curv_runs: list[float] = []
+        op = None
         if HessianLinearOperator is not None:
             op = HessianLinearOperator(model, torch.nn.CrossEntropyLoss(),
                                        list(model.parameters()), [(x, y)],
                                        check_deterministic=False)  # fmt: skip
-            eye = torch.eye(P, dtype=torch.float64, device=dev)
-            hc, t_curv = timed(lambda a, e: a @ e, dev, op, eye)
+        func_runs: list[float] = []
+        loss, theta = flat_loss(model, x, y)
+        for r in range(args.repeat):  # ours and the peers alternating, order swapped each round
+            for which in ("ours", "func", "curv") if r % 2 == 0 else ("curv", "func", "ours"):
+                if which == "func":
+                    hf, t = timed(lambda f, t: torch.func.hessian(f)(t), dev, loss, theta)
+                    func_runs.append(t)
+                elif which == "ours":
+                    h, t = timed(lambda a, b: exact_hessian(model, a, b, device=dev).matrix,
+                                 dev, x, y)  # fmt: skip
+                    ours_runs.append(t)
+                elif op is not None:
+                    eye = torch.eye(P, dtype=torch.float64, device=dev)
+                    hc, t = timed(lambda a, e: a @ e, dev, op, eye)
+                    curv_runs.append(t)
+                    del eye
+        t_ours = statistics.median(ours_runs)
+        t_rows = row_loop(model, x, y, dev, args.rows)
+        t_func = statistics.median(func_runs)
+        scale = float(h.abs().max())
+        diffs = [float((hf - h).abs().max()) / scale]
+        del hf
+        t_curv = math.nan
+        if op is not None:
+            t_curv = statistics.median(curv_runs)
             diffs.append(float((hc - h).abs().max()) / scale)
-            del hc, eye
+            del hc
         ratios = " ".join(f"{t / t_ours:6.2f}" for t in (t_rows, t_func, t_curv))
         print(f"{b:5d} {t_ours:9.2f} {t_rows:9.2f} {t_func:10.2f} {t_curv:10.2f}  {ratios}"
               f"        {' '.join(f'{d:.1e}' for d in diffs)}", flush=True)  # fmt: skip
