@@ -224,3 +224,57 @@ def test_marchenko_pastur_law_through_the_faster_paths():
     assert law.pdf_model_error is not None
     assert np.max(np.abs(got - exact)) < 1e-11 * exact.max()
     assert float(law.cdf(ref.ppf(0.5))) == pytest.approx(0.5, abs=1e-10)
+
+
+@pytest.mark.parametrize("hard_edge", [False, True])
+def test_check_values_from_the_build_equal_a_separate_check(hard_edge):
+    """A model built with check_theta0 brings the density at model_check's points from its own
+    calls: the same points and values as the check's separate call, so the same error; the
+    build takes no extra call (levels per call 0 and 1024), and the check is no weaker: a
+    model of a 2% wrong density is caught by it (error ~2e-2, not ~1e-12)."""
+    from rmttheory._numerics import check_points
+
+    assert check_points._DEG == chebyshev._DEG  # the check points sit between the nodes
+    density = (lambda x: _kinked(x) / np.maximum(x, 1e-300)) if hard_edge else _kinked
+    for spec in (0, 1024):
+        calls = [0]
+
+        def counted(x, calls=calls):
+            calls[0] += 1
+            return density(x)
+
+        plain = ComponentModel(density, 0.0, 1.0, hard_edge, spec)
+        built = ComponentModel(counted, 0.0, 1.0, hard_edge, spec, check_theta0=1e-3)
+        assert plain.checked is None and built.checked is not None
+        np.testing.assert_array_equal(plain.breaks, built.breaks)
+        th, rho = built.checked
+        want = chebyshev._check_theta(built.breaks, 1e-3, hard_edge)
+        np.testing.assert_allclose(np.sort(th), np.sort(want), rtol=0, atol=1e-15)
+        x = np.sin(th / 2) ** 2
+        np.testing.assert_array_equal(rho, density(x))
+        n_build = calls[0]
+        err = chebyshev.model_check([built], counted, 1e-3)
+        assert calls[0] == n_build  # the check called nothing
+        assert err == pytest.approx(chebyshev.model_check([plain], density, 1e-3), rel=1e-6)
+        assert err < 1e-10
+        wrong = ComponentModel(lambda x: 1.02 * density(x), 0.0, 1.0, hard_edge, spec)
+        assert chebyshev.model_check([wrong], density, 1e-3) > 1e-2
+
+
+def test_check_points_that_raise_leave_the_check_to_its_own_call():
+    """Where the build's call with the check points raises (here: a density failing at the
+    check's edge points alone), the build goes on without them, and the check calls the
+    density itself."""
+    bad = np.sin(chebyshev._edge_check_theta(1e-3, False) / 2) ** 2
+
+    def shy(x):
+        if np.any(np.abs(x[:, None] - bad[None, :]) < 1e-15):
+            raise ConvergenceError("not here")
+        return _kinked(x)
+
+    m = ComponentModel(shy, 0.0, 1.0, False, 1024, check_theta0=1e-3)
+    assert m.checked is None
+    ref = ComponentModel(_kinked, 0.0, 1.0, False, 1024)
+    np.testing.assert_array_equal(m.breaks, ref.breaks)
+    with pytest.raises(ConvergenceError):
+        chebyshev.model_check([m], shy, 1e-3)

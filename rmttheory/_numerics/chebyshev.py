@@ -16,16 +16,18 @@ levels per call (``speculative_points``: each piece with its descendants).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
 from numpy.polynomial import legendre
 
+from rmttheory._numerics.check_points import _CHECK_U, _check_theta, _edge_check_theta
 from rmttheory.errors import ConvergenceError
 
 __all__ = ["ComponentModel", "model_density", "model_check"]
 
-_DEG = 32
+_DEG = 32  # (check_points.py repeats it)
 _U = C.chebpts1(_DEG + 1)  # interpolation points (first kind) on [-1, 1]
 _V = C.chebvander(_U, _DEG).T * (2.0 / (_DEG + 1))  # values -> coefficients
 _V[0] *= 0.5
@@ -99,6 +101,12 @@ class ComponentModel:
         that keeps one call within this many points (1024 with one piece: 4 more
         halvings, 31 pieces), so that a refinement of depth k takes about k / 5 calls
         instead of k.  The accepted pieces are the same; 0 (default): one level a call.
+    check_theta0
+        When given, the check points of :func:`model_check` (with this ``theta0``) are
+        evaluated in the build's own density calls (three per candidate piece, the edge
+        points in the first call) and kept, so the check needs no call of its own.  The
+        same points and the same density values as a separate call; where a call with
+        them raises, the build goes on without them and the check calls the density.
 
     Attributes
     ----------
@@ -135,6 +143,7 @@ class ComponentModel:
         hi: float,
         hard_edge: bool = False,
         speculative_points: int = 0,
+        check_theta0: float | None = None,
     ):
         self.lo, self.hi = float(lo), float(hi)
         self.edge_exponent: float | None = None
@@ -144,17 +153,38 @@ class ComponentModel:
         self.density = pdf
         half = 0.5 * (self.hi - self.lo)
 
-        def g(theta: np.ndarray) -> np.ndarray:
-            x = self.lo + (self.hi - self.lo) * np.sin(theta / 2) ** 2
+        def g_of(theta: np.ndarray, rho: np.ndarray) -> np.ndarray:
             with np.errstate(invalid="ignore", over="ignore"):
-                v = pdf(x) * half * np.sin(theta)
+                v = rho * half * np.sin(theta)
             return np.where(np.isfinite(v), v, 0.0)
 
+        def density_at(theta: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore", over="ignore"):
+                return pdf(self.lo + (self.hi - self.lo) * np.sin(theta / 2) ** 2)
+
+        def g(theta: np.ndarray) -> np.ndarray:
+            return g_of(theta, density_at(theta))
+
+        def evaluate(nodes: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, Any]:
+            """g at ``nodes`` and the density at ``extra`` in one call (None for the
+            latter where that call raises: then g alone)."""
+            if extra.size:
+                try:
+                    rho = density_at(np.concatenate([nodes, extra]))
+                except (ConvergenceError, FloatingPointError, ValueError):
+                    return g(nodes), None
+                return g_of(nodes, rho[: nodes.size]), rho[nodes.size :]
+            return g(nodes), extra
+
         self.g = g
+        self.check_theta0 = check_theta0
+        edges = _edge_check_theta(check_theta0, hard_edge) if check_theta0 else np.empty(0)
+        edge_rho = None
+        n_check = _CHECK_U.size
         probe = np.linspace(0, np.pi, 257)[1:-1]
         scale = 0.0
         level = [(0.0, np.pi)]
-        pieces: list[tuple[float, float, np.ndarray]] = []
+        pieces: list[tuple[float, float, np.ndarray, Any]] = []
         while level:
             # each piece of the level with its descendants down to `depth` more halvings,
             # all in one density call (a call's cost is mostly fixed: continuation steps)
@@ -168,7 +198,17 @@ class ComponentModel:
             )  # fmt: skip
             a, b = cand[:, :1], cand[:, 1:]
             theta = (a + (b - a) * (_U[None, :] + 1) / 2).ravel()
-            vals = g(np.concatenate([theta, probe]) if scale == 0.0 else theta)
+            nodes = np.concatenate([theta, probe]) if scale == 0.0 else theta
+            extra = np.empty(0)
+            if check_theta0 is not None:
+                extra = (a + (b - a) * (_CHECK_U[None, :] + 1) / 2).ravel()
+                extra = np.concatenate([extra, edges]) if scale == 0.0 else extra
+            vals, at = evaluate(nodes, extra)
+            if at is None:  # a check point raised: the check will call the density itself
+                check_theta0 = None
+            elif extra.size and scale == 0.0:
+                edge_rho = at[a.size * n_check :]
+            here = None if at is None or not extra.size else extra, at
             if scale == 0.0:
                 scale = max(float(np.max(np.abs(vals[theta.size :]))), 1e-300)
             coef = vals[: theta.size].reshape(a.size, _DEG + 1) @ _V.T
@@ -183,7 +223,11 @@ class ComponentModel:
                     row = r * tree + node
                     full = len(pieces) + len(nxt) + len(stack) + 2 > self.MAX_PIECES
                     if done[row] or full:
-                        pieces.append((cand[row, 0], cand[row, 1], coef[row]))
+                        ck = None
+                        if here[0] is not None:
+                            sl = slice(row * n_check, (row + 1) * n_check)
+                            ck = (here[0][sl], here[1][sl])
+                        pieces.append((cand[row, 0], cand[row, 1], coef[row], ck))
                     elif 2 * node + 1 < tree:
                         stack.extend([2 * node + 2, 2 * node + 1])
                     else:
@@ -195,7 +239,7 @@ class ComponentModel:
         self.cums: list[np.ndarray] = []
         self.coefs = [p[2] for p in pieces]
         starts = [0.0]
-        for a0, b0, c0 in pieces:
+        for a0, b0, c0, _ in pieces:
             cum = C.chebint(c0, lbnd=-1) * ((b0 - a0) / 2)
             self.cums.append(cum)
             starts.append(starts[-1] + float(C.chebval(1.0, cum)))
@@ -203,6 +247,13 @@ class ComponentModel:
         self.mass = float(self.starts[-1])
         self.pieces = len(pieces)
         self._coef_rows = np.array(self.coefs).T  # (degree + 1, pieces) for Clenshaw
+        #: the check points' angles and density values, evaluated in the build (or None)
+        self.checked: tuple[np.ndarray, np.ndarray] | None = None
+        if check_theta0 is not None and edge_rho is not None:
+            th = np.concatenate([p[3][0] for p in pieces] + [edges])
+            rho = np.concatenate([p[3][1] for p in pieces] + [edge_rho])
+            keep = (th > check_theta0) & (th < np.pi - check_theta0)
+            self.checked = (th[keep], rho[keep])
 
     def theta(self, x: np.ndarray) -> np.ndarray:
         """The angle of ``x`` (clipped to the component)."""
@@ -336,11 +387,14 @@ def model_density(comps: list[ComponentModel], x: np.ndarray, theta0: float) -> 
 def model_check(
     comps: list[ComponentModel], pdf: Callable[[np.ndarray], np.ndarray], theta0: float
 ) -> float:
-    """Largest :math:`|model - pdf|` relative to the largest density, at the midpoint (in
-    angle) of every piece, two random points of it (a fixed seed: the same answer every
-    time) and three points near each edge (from :math:`1.5\\theta_0`; at a hard edge beyond
-    :math:`\\theta = 0.03`, where the density's power-law continuation takes over); ``inf``
-    where the density is 0 at every check point.
+    """Largest :math:`|model - pdf|` relative to the largest density, at three points of
+    every piece between its interpolation nodes (``_CHECK_U``: extrema of :math:`T_{33}`
+    near each end and the middle, where the interpolation error peaks) and three points
+    near each edge (from :math:`1.5\\theta_0`; at a hard edge beyond :math:`\\theta = 0.03`,
+    where the density's power-law continuation takes over); ``inf`` where the density is 0
+    at every check point.  A component built with ``check_theta0 = theta0`` brings the
+    density's values at these points from its build's calls (the same values a call here
+    would give); others call ``pdf``.
 
     Examples
     --------
@@ -348,20 +402,16 @@ def model_check(
     >>> model_check([ComponentModel(f, -1.0, 1.0)], f, 1e-3) < 1e-13
     True
     """
-    gen = np.random.default_rng(0)
-    near = theta0 * np.array([1.5, 10.0, 100.0])
     err, top = 0.0, 0.0
     for comp in comps:
-        a, b = comp.breaks[:-1], comp.breaks[1:]
-        left = near + 0.03 if comp.edge_exponent is not None else near
-        th = np.concatenate(
-            [(a + b) / 2, a + (b - a) * gen.random(a.size), a + (b - a) * gen.random(a.size),
-             left, np.pi - near]
-        )  # fmt: skip
-        th = th[(th > theta0) & (th < np.pi - theta0)]
+        if comp.checked is not None and comp.check_theta0 == theta0:
+            th, rho = comp.checked
+        else:
+            th = _check_theta(comp.breaks, theta0, comp.edge_exponent is not None)
+            rho = pdf(comp.lo + (comp.hi - comp.lo) * np.sin(th / 2) ** 2)
         xs = comp.lo + (comp.hi - comp.lo) * np.sin(th / 2) ** 2
         model = model_density([comp], xs, theta0)
-        exact = np.maximum(pdf(xs), 0.0)
+        exact = np.maximum(rho, 0.0)
         err = max(err, float(np.max(np.abs(model - exact), initial=0.0)))
         top = max(top, float(np.max(exact, initial=0.0)))
     return err / top if top > 0 else float("inf")

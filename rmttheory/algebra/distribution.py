@@ -97,9 +97,10 @@ class AlgebraicDistribution(SpectralDistribution):
     #: the pdf of many points comes from the checked density model (the solver's
     #: continuation costs ~25 us a point; the model ~0.25 us)
     PDF_FROM_MODEL = True
-    #: a continuation's cost is mostly fixed per call (~20 continuation steps): the model's
-    #: build evaluates several refinement levels in one call
-    MODEL_CALL_POINTS = 512
+    #: a continuation's cost is ~12 ms a call plus ~18 us a point: the model's build
+    #: evaluates five refinement levels (31 pieces) in its first call, which for the laws
+    #: measured (docs/benchmarks.md) is the whole build, its check included
+    MODEL_CALL_POINTS = 1024
 
     def __init__(self, law: Any):
         # duck-typed (rmttheory.algebra.law imports this module to build its distribution)

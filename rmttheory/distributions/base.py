@@ -219,8 +219,9 @@ class SpectralDistribution(ABC):
     @cached_property
     def _components(self) -> list[ComponentModel]:
         low, edge, spec = self._lower(), self.SINGULAR_AT_LOWER, self.MODEL_CALL_POINTS
+        check = _MODEL_THETA0 if self.PDF_FROM_MODEL else None  # checked in the build's calls
         comps = [
-            ComponentModel(self._pdf, lo, hi, edge and lo == low, spec)
+            ComponentModel(self._pdf, lo, hi, edge and lo == low, spec, check)
             for lo, hi in self._support_cached
         ]
         total = sum(c.mass for c in comps) + self.atom_mass
