@@ -166,8 +166,7 @@ class ComponentModel:
             return g_of(theta, density_at(theta))
 
         def evaluate(nodes: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, Any]:
-            """g at ``nodes`` and the density at ``extra`` in one call (None for the
-            latter where that call raises: then g alone)."""
+            """g at ``nodes``, the density at ``extra`` (None where that raises): one call."""
             if extra.size:
                 try:
                     rho = density_at(np.concatenate([nodes, extra]))
@@ -181,7 +180,10 @@ class ComponentModel:
         edges = _edge_check_theta(check_theta0, hard_edge) if check_theta0 else np.empty(0)
         edge_rho = None
         n_check = _CHECK_U.size
-        probe = np.linspace(0, np.pi, 257)[1:-1]
+        # the scale: max |g| at the nodes of the eight pieces of depth 3 (from the first
+        # call's own values when it evaluates those pieces anyway)
+        eighths = np.array([(0.0 + j * np.pi / 8, 0.0 + (j + 1) * np.pi / 8) for j in range(8)])
+        probe = (eighths[:, :1] + np.diff(eighths)[:, :1] * (_U[None, :] + 1) / 2).ravel()
         scale = 0.0
         level = [(0.0, np.pi)]
         pieces: list[tuple[float, float, np.ndarray, Any]] = []
@@ -198,7 +200,8 @@ class ComponentModel:
             )  # fmt: skip
             a, b = cand[:, :1], cand[:, 1:]
             theta = (a + (b - a) * (_U[None, :] + 1) / 2).ravel()
-            nodes = np.concatenate([theta, probe]) if scale == 0.0 else theta
+            own = scale == 0.0 and depth >= 3  # the first call has the eighths (rows 7-14)
+            nodes = np.concatenate([theta, probe]) if scale == 0.0 and not own else theta
             extra = np.empty(0)
             if check_theta0 is not None:
                 extra = (a + (b - a) * (_CHECK_U[None, :] + 1) / 2).ravel()
@@ -210,7 +213,8 @@ class ComponentModel:
                 edge_rho = at[a.size * n_check :]
             here = None if at is None or not extra.size else extra, at
             if scale == 0.0:
-                scale = max(float(np.max(np.abs(vals[theta.size :]))), 1e-300)
+                at_probe = vals[7 * (_DEG + 1) : 15 * (_DEG + 1)] if own else vals[theta.size :]
+                scale = max(float(np.max(np.abs(at_probe))), 1e-300)
             coef = vals[: theta.size].reshape(a.size, _DEG + 1) @ _V.T
             tail = np.max(np.abs(coef[:, -4:]), axis=1)
             small = (b[:, 0] - a[:, 0]) * np.max(np.abs(coef), axis=1) < 1e-15 * scale * np.pi
@@ -244,8 +248,7 @@ class ComponentModel:
             self.cums.append(cum)
             starts.append(starts[-1] + float(C.chebval(1.0, cum)))
         self.starts = np.array(starts)
-        self.mass = float(self.starts[-1])
-        self.pieces = len(pieces)
+        self.mass, self.pieces = float(self.starts[-1]), len(pieces)
         self._coef_rows = np.array(self.coefs).T  # (degree + 1, pieces) for Clenshaw
         #: the check points' angles and density values, evaluated in the build (or None)
         self.checked: tuple[np.ndarray, np.ndarray] | None = None
