@@ -98,7 +98,7 @@ class LinearChainProducts:
             m, a = mods[k], hs[k]
             if type(m) is nn.Linear:
                 W = m.weight.detach()
-                steps[k] = ("linear", W, a, e, e.mT.contiguous())
+                steps[k] = ("linear", W, a, e)
                 e = e @ W
             else:
                 fp, fpp = _derivatives(m, a)
@@ -131,7 +131,7 @@ class LinearChainProducts:
             if st[0] == "elementwise":
                 dh = None if dh is None else st[1] * dh
                 continue
-            _, W, a, _, _ = st
+            _, W, a, _ = st
             o, (r, c), ob = off
             dW = v[..., o : o + r * c].view(*lead, r, c)
             if flat and ob is not None:
@@ -159,19 +159,19 @@ class LinearChainProducts:
                     new.addcmul_(st[2], da)
                 de = new
                 continue
-            _, W, a, e, eT = st
+            _, W, a, e = st
             o, (r, c), ob = self.offsets[k]
             gW = out[..., o : o + r * c].view(*lead, r, c)
             if flat:
                 torch.mm(de.T, a, out=gW)
                 if da is not None:
-                    gW.addmm_(eT, da)
+                    gW.addmm_(e.T, da)
                 if ob is not None:
                     torch.sum(de, 0, out=out[ob : ob + r])
             else:
                 gW.copy_(torch.matmul(de.mT, a))
                 if da is not None:
-                    gW += torch.matmul(eT, da)
+                    gW += torch.matmul(e.mT, da)
                 if ob is not None:
                     out[..., ob : ob + r] = de.sum(-2)
             if k == self.first:
