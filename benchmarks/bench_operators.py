@@ -1,10 +1,11 @@
 """Hessian-vector products and stochastic Lanczos quadrature against plain torch and curvlinops.
 
-Usage: python benchmarks/bench_operators.py [--params 2000 10000 20000] [--batch 64]
+Usage: python benchmarks/bench_operators.py [--params 2000 10000 20000] [--batch 64] [--model mlp|cnn]
        [--products 60] [--rounds 7] [--vectors 4] [--steps 64] [--device cpu|cuda]
 
 Model: ``bench_hessian.mlp`` (tanh MLP 64 -> h -> h -> 10, about ``--params`` parameters,
-float64), mean cross-entropy on a random batch.  Timed in the same run:
+float64), or with ``--model cnn`` a one-layer tanh CNN (:func:`cnn`), mean cross-entropy on a
+random batch.  Timed in the same run:
 
 * HVP: ``HessianOperator(...).matvec`` (numpy in, numpy out) against the plain autograd
   loop a user writes (no rmttheory code): differentiate the loss once with
@@ -33,6 +34,21 @@ import torch
 from bench_hessian import flat_loss, mlp, sync
 
 from rmttheory.hessians import HessianOperator, slq_density
+
+
+def cnn(params: int) -> torch.nn.Module:
+    """Conv1d(1 -> c, 5) on the 64 inputs, tanh, average pooling by 2, Linear(32 c -> 10):
+    about ``params`` parameters (c = (params - 10) / 326), float64, seeded."""
+    c = max(1, round((params - 10) / 326))
+    gen = torch.Generator().manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Unflatten(1, (1, 64)), torch.nn.Conv1d(1, c, 5, padding=2), torch.nn.Tanh(),
+        torch.nn.AvgPool1d(2), torch.nn.Flatten(), torch.nn.Linear(32 * c, 10),
+    ).double()  # fmt: skip
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64) / p.shape[-1] ** 0.5)
+    return model
 
 
 def bench_hvp(model, x, y, products: int, device: str, rounds: int = 7) -> dict[str, float]:
@@ -123,10 +139,11 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=64)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--skip-slq", action="store_true")
+    ap.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
     args = ap.parse_args()
     gen = torch.Generator().manual_seed(0)
     for params in args.params:
-        model = mlp(params).to(args.device)
+        model = (mlp(params) if args.model == "mlp" else cnn(params)).to(args.device)
         x = torch.randn((args.batch, 64), generator=gen, dtype=torch.float64).to(args.device)
         y = torch.randint(0, 10, (args.batch,), generator=gen).to(args.device)
         h = bench_hvp(model, x, y, args.products, args.device, args.rounds)

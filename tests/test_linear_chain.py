@@ -136,3 +136,63 @@ def test_operator_and_dense_hessian_agree_with_func_hessian(rng):
     np.testing.assert_allclose(op.matvec(v), H @ v, rtol=0, atol=1e-13 * np.abs(H).max())
     dense = exact_hessian(model, x, y, chunk_size=7).matrix.numpy()
     np.testing.assert_allclose(dense, H, rtol=0, atol=1e-13 * np.abs(H).max())
+
+
+def _convnets():
+    from rmttheory.validation.networks import build_model
+
+    return {
+        "validation cnn": lambda: build_model("cnn", 12, 3, channels=3, seed=1),
+        "validation lenet": lambda: build_model("lenet", 12, 3, hidden=5, seed=1),
+        "conv2d, stride, dilation, pool": lambda: nn.Sequential(
+            nn.Unflatten(1, (1, 3, 4)),
+            nn.Conv2d(1, 2, 2, stride=(1, 2), padding=1, dilation=(2, 1)),
+            nn.GELU(),
+            nn.AvgPool2d(2, ceil_mode=True),
+            nn.Flatten(),
+            nn.Linear(8, 3, bias=False),
+        ),
+    }
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("arch", list(_convnets()))
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_convolutional_chain_products_equal_autograd(arch, loss, device):
+    """Chains with Conv1d/Conv2d layers, average pooling and reshapes: Hv equals the double
+    backward to 1e-13 of its largest entry and a Richardson central difference of the gradient
+    to 1e-8; blocks of vectors are left to autograd (the same values)."""
+    torch.manual_seed(3)
+    model = _convnets()[arch]()
+    g = torch.Generator().manual_seed(8)
+    x = torch.randn(9, 12, generator=g, dtype=torch.float64)
+    y = torch.randint(0, 3, (9,), generator=g)
+    spec = LossSpec.build(model, [(x[:5], y[:5]), (x[5:], y[5:])], None, loss=loss, device=device)
+    chain = spec.linear_chain()
+    assert chain is not None and not chain.blocks
+    v = torch.randn(spec.n_params, generator=g, dtype=torch.float64).to(spec.device)
+    t, grad = spec._gradient_graph()
+    plain = torch.autograd.grad(grad, t, grad_outputs=v, retain_graph=True)[0]
+    scale = float(plain.abs().max())
+    assert float((spec.hvp(v) - plain).abs().max()) <= 1e-13 * scale
+    gradient = torch.func.grad(spec.loss)
+
+    def central(h):
+        return (gradient(spec.theta + h * v) - gradient(spec.theta - h * v)) / (2 * h)
+
+    fd = (4 * central(5e-5) - central(1e-4)) / 3
+    assert float((spec.hvp(v) - fd).abs().max()) <= 1e-8 * max(1.0, scale)
+    V = torch.stack([v, 2 * v])
+    assert float((spec.hvp_block(V) - torch.stack([plain, 2 * plain])).abs().max()) <= 1e-13 * scale
+
+
+def test_unsupported_convolutions_decline():
+    """Grouped convolutions, string padding and circular padding are left to autograd."""
+    for conv in (nn.Conv1d(2, 2, 3, groups=2), nn.Conv1d(1, 2, 3, padding="same"),
+                 nn.Conv1d(1, 2, 3, padding=1, padding_mode="circular")):  # fmt: skip
+        cin = conv.in_channels
+        model = nn.Sequential(nn.Unflatten(1, (cin, 6)), conv, nn.Flatten(), nn.LazyLinear(3))
+        x = torch.randn(4, 6 * cin, dtype=torch.float64)
+        model.double()(x)  # materializes the lazy layer (a Linear from then on)
+        spec = LossSpec.build(model, x, torch.tensor([0, 1, 2, 0]))
+        assert spec.linear_chain() is None

@@ -188,10 +188,10 @@ class LossSpec:
         return v
 
     def hvp(self, v: Any) -> Any:
-        """:math:`Hv` (one vector): for a chain of ``Linear`` layers and elementwise
-        activations with a built-in loss, the R-operator written out
-        (:mod:`rmttheory.hessians._linear_chain`, no autograd graph); otherwise one plain
-        backward pass through the gradient graph built once (:meth:`hvp_block`)."""
+        """:math:`Hv` (one vector): for a chain of ``Linear``/``Conv`` layers, reshapes,
+        average pooling and elementwise activations with a built-in loss, the R-operator
+        written out (:mod:`rmttheory.hessians._linear_chain`, no autograd graph); otherwise
+        one plain backward pass through the gradient graph built once (:meth:`hvp_block`)."""
         import torch
 
         v = v.reshape(-1).to(device=self.device, dtype=self.dtype)
@@ -203,8 +203,9 @@ class LossSpec:
 
     def linear_chain(self) -> Any:
         """The written-out products (:class:`~rmttheory.hessians._linear_chain.LinearChainProducts`)
-        when the model is a chain of ``Linear`` layers and elementwise activations and the
-        loss is built in; None otherwise (built once, on first use)."""
+        when the model is a chain the R-operator is written out for (``Linear``/``Conv``
+        layers, reshapes, average pooling, elementwise activations) and the loss is built
+        in; None otherwise (built once, on first use)."""
         if self._chain is None:
             from rmttheory.hessians._linear_chain import LinearChainProducts
 
@@ -232,7 +233,7 @@ class LossSpec:
         samples (unless the model has an operation without a forward-mode rule: then, and
         elsewhere, :meth:`hvp_block`)."""
         chain = self.linear_chain()
-        if chain is not None:
+        if chain is not None and chain.blocks:
             return chain.products(V.to(device=self.device, dtype=self.dtype))
         use = self.device == "cpu" and self.batch <= FORWARD_MAX_BATCH
         if use and self._forward_ok is not False:
@@ -278,7 +279,7 @@ class LossSpec:
 
         V = V.to(device=self.device, dtype=self.dtype)
         chain = self.linear_chain()
-        if chain is not None:
+        if chain is not None and chain.blocks:
             return chain.products(V)
         t, g = self._gradient_graph()
         try:

@@ -22,8 +22,9 @@ class HessianOperator:
 
     Only Hessian-vector products are formed (memory :math:`O(P)` beyond the
     model), so any model that trains can be analysed: :meth:`LossSpec.hvp`, the
-    R-operator written out for a chain of ``Linear`` layers and elementwise
-    activations, a backward pass through the kept gradient graph otherwise.
+    R-operator written out for a chain of ``Linear``/``Conv`` layers, reshapes, average
+    pooling and elementwise activations, a backward pass through the kept gradient graph
+    otherwise.
     ``n_products`` counts the products taken.
 
     Parameters
