@@ -22,12 +22,11 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 from numpy.polynomial import legendre
 
-from rmttheory._numerics.check_points import _CHECK_U, _check_theta, _edge_check_theta
+from rmttheory._numerics.check_points import _CHECK_U, _DEG, _check_theta, _edge_check_theta
 from rmttheory.errors import ConvergenceError
 
 __all__ = ["ComponentModel", "model_density", "model_check"]
 
-_DEG = 32  # (check_points.py repeats it)
 _U = C.chebpts1(_DEG + 1)  # interpolation points (first kind) on [-1, 1]
 _V = C.chebvander(_U, _DEG).T * (2.0 / (_DEG + 1))  # values -> coefficients
 _V[0] *= 0.5
@@ -211,7 +210,7 @@ class ComponentModel:
                 check_theta0 = None
             elif extra.size and scale == 0.0:
                 edge_rho = at[a.size * n_check :]
-            here = None if at is None or not extra.size else extra, at
+            here = (extra if at is not None and extra.size else None), at  # angles, values
             if scale == 0.0:
                 at_probe = vals[7 * (_DEG + 1) : 15 * (_DEG + 1)] if own else vals[theta.size :]
                 scale = max(float(np.max(np.abs(at_probe))), 1e-300)

@@ -8,7 +8,8 @@ import numpy as np
 
 __all__: list[str] = []
 
-_DEG = 32  # the pieces' degree (rmttheory._numerics.chebyshev)
+#: the degree of the model's pieces (rmttheory._numerics.chebyshev takes it from here)
+_DEG = 32
 #: where model_check compares a piece's interpolant with the density: three interior
 #: extrema of T_33 (near each end and the middle), where the interpolation error of a
 #: smooth function peaks; the midpoint (u = 0) is itself a node of chebpts1(33)
