@@ -7,10 +7,10 @@ elementwise activations, with the built-in losses of :mod:`rmttheory.hessians.lo
 (softmax cross-entropy, half the squared error; ``"mean"`` or ``"sum"``).  Everything
 fixed by the parameters is computed once; a product is then a few dozen tensor operations
 and no autograd graph (measured 1.2-1.9x faster than a backward pass through the kept
-gradient graph for MLPs, 1.1-2.3x for CNNs: docs/benchmarks.md).  Blocks of vectors
-(:meth:`LossSpec.hvp_block`) are taken for chains of ``Linear`` layers and activations
-only.  Same convention and values as the autograd path, to rounding:
-``tests/test_linear_chain.py``.
+gradient graph for MLPs, 1.1-2.3x for CNNs: docs/benchmarks.md); blocks of ``b``
+vectors (:meth:`LossSpec.hvp_block`) take batched matrix products, and for a convolution
+one convolution of the ``b`` weights stacked (or of ``b`` groups).  Same convention and
+values as the autograd path, to rounding: ``tests/test_linear_chain.py``.
 
 With all :math:`N` samples stacked, :math:`h_0=x`, :math:`h_k=\mathrm{op}_k(h_{k-1})`,
 :math:`z=h_K`, the gradient's cotangents are :math:`e_K=\partial L/\partial z`,
@@ -41,6 +41,7 @@ products; a parameter-free linear map :math:`A` has :math:`\dot h_k = A\dot h_{k
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 __all__: list[str] = []
@@ -66,8 +67,6 @@ class LinearChainProducts:
         self.steps, self.offsets, self.n_params = steps, offsets, n_params
         self.loss, self.p, self.s = loss, p, s
         self.first = min(k for k, st in enumerate(steps) if st[0] in ("linear", "conv"))
-        #: blocks of vectors (b, P) are taken only by chains of Linear layers and activations
-        self.blocks = all(st[0] in ("linear", "elementwise") for st in steps)
 
     @classmethod
     def build(cls, model: Any, data: list, loss: Any, reduction: str) -> LinearChainProducts | None:
@@ -112,13 +111,10 @@ class LinearChainProducts:
                 conv = _Conv(m, a.shape)
                 steps[k] = ("conv", W, a, e, conv)
                 e = conv.input_grad(W, e)
-            elif kind[k] == "map":  # parameter-free and linear: its transpose by autograd
-                if type(m) in (nn.Flatten, nn.Unflatten):  # a reshape: its transpose too
-                    transpose: Any = _Reshape(a.shape)
-                else:
-                    transpose = _Transpose(m, a)
-                steps[k] = ("map", m, transpose)
-                e = transpose(e)[0]
+            elif kind[k] == "map":  # parameter-free and linear
+                lin = _Map(m, a, hs[k + 1].shape)
+                steps[k] = ("map", lin)
+                e = lin.transpose(e)
             else:
                 fp, fpp = _derivatives(m, a)
                 steps[k] = ("elementwise", fp, None if fpp is None else fpp * e)
@@ -145,21 +141,20 @@ class LinearChainProducts:
         out = torch.empty_like(v)
         ins: list = []
         dh: Any = None
-        if not (flat or self.blocks):
-            raise ValueError("blocks of vectors need a chain of Linear layers and activations")
         for st, off in zip(self.steps, self.offsets):  # tangents, forward
             ins.append(dh)
             if st[0] == "elementwise":
                 dh = None if dh is None else st[1] * dh
                 continue
             if st[0] == "map":
-                dh = None if dh is None else st[1](dh)
+                dh = None if dh is None else st[1].forward(dh)
                 continue
             if st[0] == "conv":
                 o, shape, ob = off
-                dW = v[o : o + st[1].numel()].view(shape)
-                new = st[4].forward(st[2], dW, None if ob is None else v[ob : ob + shape[0]])
-                dh = new if dh is None else new.add_(st[4].forward(dh, st[1], None))
+                dW = v[..., o : o + st[1].numel()].view(*lead, *shape)
+                db = None if ob is None else v[..., ob : ob + shape[0]]
+                new = st[4].of_weight(st[2], dW, db)
+                dh = new if dh is None else new.add_(st[4].of_input(dh, st[1]))
                 continue
             _, W, a, _ = st
             o, (r, c), ob = off
@@ -190,21 +185,23 @@ class LinearChainProducts:
                 de = new
                 continue
             if st[0] == "map":
-                de = st[2](de)[0]
+                de = st[1].transpose(de)
                 continue
             if st[0] == "conv":
                 _, W, a, e, conv = st
                 o, shape, ob = self.offsets[k]
-                gW = out[o : o + W.numel()].view(shape)
+                gW = out[..., o : o + W.numel()].view(*lead, *shape)
                 gW.copy_(conv.weight_grad(a, de))
                 if da is not None:
-                    gW += conv.weight_grad(da, e)
-                if ob is not None:
-                    out[ob : ob + shape[0]] = de.sum(dim=[0, *range(2, de.ndim)])
+                    gW += conv.weight_grad_shared(da, e)
+                if ob is not None:  # sum over samples and positions
+                    out[..., ob : ob + shape[0]] = de.sum(
+                        dim=[len(lead), *range(len(lead) + 2, de.ndim)]
+                    )
                 if k == self.first:
                     break
-                dW = v[o : o + W.numel()].view(shape)
-                de = conv.input_grad(W, de).add_(conv.input_grad(dW, e))
+                dW = v[..., o : o + W.numel()].view(*lead, *shape)
+                de = conv.input_grad(W, de).add_(conv.input_grad_shared(dW, e))
                 continue
             _, W, a, e = st
             o, (r, c), ob = self.offsets[k]
@@ -246,37 +243,45 @@ def _kind(m: Any) -> str | None:
     return "elementwise" if type(m) in _elementwise_types() else None
 
 
-class _Reshape:
-    """The transpose of a reshape to ``shape`` (called like a ``vjp``: a 1-tuple out)."""
+class _Map:
+    """A parameter-free linear module at inputs shaped like ``a`` (``(N, ...)``) and its
+    transpose, for tangents with leading block dimensions: a reshape's transpose is the
+    reshape back; another's, one backward pass through its one-node graph, kept per block
+    size (``torch.func.vjp`` costs ~1.4 s on its first call in a process)."""
 
-    def __init__(self, shape: Any):
-        self.shape = tuple(shape)
+    def __init__(self, m: Any, a: Any, out_shape: Any):
+        import torch.nn as nn
 
-    def __call__(self, e: Any) -> tuple[Any]:
-        return (e.reshape(self.shape),)
+        self.m, self.a, self.out_shape = m, a, tuple(out_shape)
+        self.reshape = type(m) in (nn.Flatten, nn.Unflatten)
+        self._graphs: dict[int, tuple[Any, Any]] = {}
 
+    def forward(self, dh: Any) -> Any:
+        lead = dh.shape[: dh.ndim - self.a.ndim]
+        return self.m(dh.reshape(-1, *self.a.shape[1:])).reshape(*lead, *self.out_shape)
 
-class _Transpose:
-    """The transpose of a parameter-free linear module at inputs shaped like ``a``: one
-    backward pass through its one-node graph, kept (``torch.func.vjp`` costs ~1.4 s on its
-    first call in a process)."""
-
-    def __init__(self, m: Any, a: Any):
+    def transpose(self, e: Any) -> Any:
         import torch
 
-        self.x = torch.zeros_like(a).requires_grad_(True)
-        with torch.enable_grad():
-            self.y = m(self.x)
-
-    def __call__(self, e: Any) -> tuple[Any, ...]:
-        import torch
-
-        return torch.autograd.grad(self.y, self.x, e, retain_graph=True)
+        lead = e.shape[: e.ndim - len(self.out_shape)]
+        if self.reshape:
+            return e.reshape(*lead, *self.a.shape)
+        rows = e.numel() // math.prod(self.out_shape[1:])
+        if rows not in self._graphs:
+            x = self.a.new_zeros((rows, *self.a.shape[1:])).requires_grad_(True)
+            with torch.enable_grad():
+                self._graphs[rows] = (x, self.m(x))
+        x, y = self._graphs[rows]
+        (g,) = torch.autograd.grad(y, x, e.reshape(rows, *self.out_shape[1:]), retain_graph=True)
+        return g.reshape(*lead, *self.a.shape)
 
 
 class _Conv:
-    """A Conv1d/Conv2d layer's three linear maps at a fixed input shape: the convolution,
-    and the gradients in its input and its weight (torch.nn.grad)."""
+    """A Conv1d/Conv2d layer's linear maps at inputs of a fixed shape ``(N, C, ...)``, for
+    tangents with no leading dimension or one of ``b`` directions.  With ``b``: the
+    directions' weights stacked as ``b C_out`` output channels of one convolution, and where
+    each direction has its own weight and input (the ``_shared`` maps, the cotangent ``e``
+    shared) one convolution of ``b`` groups."""
 
     def __init__(self, m: Any, shape: Any):
         import torch
@@ -290,14 +295,56 @@ class _Conv:
         self.shape, self.wshape = tuple(shape), tuple(m.weight.shape)
         self.kw = {"stride": m.stride, "padding": m.padding, "dilation": m.dilation}
 
-    def forward(self, x: Any, w: Any, b: Any) -> Any:
-        return self._f(x, w, b, **self.kw)
+    def of_weight(self, a: Any, dW: Any, db: Any) -> Any:
+        """conv(a, dW) + db (dW: the weight's shape, or ``b`` of them)."""
+        if dW.ndim == len(self.wshape):
+            return self._f(a, dW, db, **self.kw)
+        b, co = dW.shape[0], self.wshape[0]
+        out = self._f(a, dW.flatten(0, 1), None, **self.kw).unflatten(1, (b, co)).movedim(1, 0)
+        if db is not None:
+            out = out + db.reshape(b, 1, co, *[1] * (out.ndim - 3))
+        return out
 
-    def input_grad(self, w: Any, e: Any) -> Any:
-        return self._in(self.shape, w, e, **self.kw)
+    def of_input(self, dh: Any, W: Any) -> Any:
+        """conv(dh, W) (dh: the input's shape, or ``b`` of them)."""
+        if dh.ndim == len(self.shape):
+            return self._f(dh, W, None, **self.kw)
+        return self._f(dh.flatten(0, 1), W, None, **self.kw).unflatten(0, dh.shape[:2])
 
-    def weight_grad(self, x: Any, e: Any) -> Any:
-        return self._w(x, self.wshape, e, **self.kw)
+    def weight_grad(self, a: Any, de: Any) -> Any:
+        """The weight gradient for input ``a`` and output cotangent ``de`` (or ``b`` of them)."""
+        if de.ndim == len(self.shape):
+            return self._w(a, self.wshape, de, **self.kw)
+        b, co = de.shape[0], self.wshape[0]
+        g = self._w(a, (b * co, *self.wshape[1:]), de.movedim(0, 1).flatten(1, 2), **self.kw)
+        return g.unflatten(0, (b, co))
+
+    def weight_grad_shared(self, da: Any, e: Any) -> Any:
+        """The weight gradient for inputs ``da`` (one or ``b``) and the one cotangent ``e``."""
+        if da.ndim == len(self.shape):
+            return self._w(da, self.wshape, e, **self.kw)
+        b, co = da.shape[0], self.wshape[0]
+        x, rep = da.movedim(0, 1).flatten(1, 2), e.repeat(1, b, *[1] * (e.ndim - 2))
+        g = self._w(x, (b * co, *self.wshape[1:]), rep, groups=b, **self.kw)
+        return g.unflatten(0, (b, co))
+
+    def input_grad(self, W: Any, de: Any) -> Any:
+        """The input gradient for weight ``W`` and output cotangent ``de`` (or ``b`` of them)."""
+        if de.ndim == len(self.shape):
+            return self._in(self.shape, W, de, **self.kw)
+        n = self.shape[0] * de.shape[0]
+        g = self._in((n, *self.shape[1:]), W, de.flatten(0, 1), **self.kw)
+        return g.unflatten(0, de.shape[:2])
+
+    def input_grad_shared(self, dW: Any, e: Any) -> Any:
+        """The input gradient for weights ``dW`` (one or ``b``) and the one cotangent ``e``."""
+        if dW.ndim == len(self.wshape):
+            return self._in(self.shape, dW, e, **self.kw)
+        b, ci = dW.shape[0], self.shape[1]
+        shape = (self.shape[0], b * ci, *self.shape[2:])
+        rep = e.repeat(1, b, *[1] * (e.ndim - 2))
+        g = self._in(shape, dW.flatten(0, 1), rep, groups=b, **self.kw)
+        return g.unflatten(1, (b, ci)).movedim(1, 0)
 
 
 def _derivatives(m: Any, a: Any) -> tuple[Any, Any]:

@@ -227,13 +227,13 @@ class LossSpec:
         return self._graph
 
     def hvp_rows(self, V: Any) -> Any:
-        """:math:`VH` by the faster product here: the written-out one for a chain of
-        ``Linear`` layers and elementwise activations (:meth:`linear_chain`); else
+        """:math:`VH` by the faster product here: the written-out one for a chain
+        (:meth:`linear_chain`); else
         :meth:`hvp_block_forward` on a CPU with a batch of at most ``FORWARD_MAX_BATCH``
         samples (unless the model has an operation without a forward-mode rule: then, and
         elsewhere, :meth:`hvp_block`)."""
         chain = self.linear_chain()
-        if chain is not None and chain.blocks:
+        if chain is not None:
             return chain.products(V.to(device=self.device, dtype=self.dtype))
         use = self.device == "cpu" and self.batch <= FORWARD_MAX_BATCH
         if use and self._forward_ok is not False:
@@ -269,8 +269,9 @@ class LossSpec:
     def hvp_block(self, V: Any) -> Any:
         """:math:`VH` for a block of row vectors ``V`` (``b x P``), i.e. the rows of :math:`HV^T`.
 
-        For a chain of ``Linear`` layers and elementwise activations with a built-in
-        loss, the written-out products (:meth:`linear_chain`).  Otherwise the gradient
+        For a chain of ``Linear``/``Conv`` layers, reshapes, average pooling and elementwise
+        activations with a built-in loss, the written-out products (:meth:`linear_chain`).
+        Otherwise the gradient
         :math:`\\nabla L` is differentiated once with ``create_graph`` and kept; each
         block is one batched backward pass through that graph (``is_grads_batched``), a
         row-by-row loop if the model has an operation that cannot be batched.
@@ -279,7 +280,7 @@ class LossSpec:
 
         V = V.to(device=self.device, dtype=self.dtype)
         chain = self.linear_chain()
-        if chain is not None and chain.blocks:
+        if chain is not None:
             return chain.products(V)
         t, g = self._gradient_graph()
         try:
