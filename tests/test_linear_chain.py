@@ -61,7 +61,7 @@ def test_linear_chain_products_equal_autograd(arch, loss, reduction, device):
     spec = LossSpec.build(model, _data(3, loss), None, loss=loss.split("-")[0],
                           reduction=reduction, device=device)  # fmt: skip
     chain = spec.linear_chain()
-    assert chain is not None
+    assert chain is not None and chain.n_params == spec.n_params
     H = torch.func.hessian(spec.loss)(spec.theta)
     g = torch.Generator().manual_seed(4)
     v = torch.randn(spec.n_params, generator=g, dtype=torch.float64).to(spec.device)

@@ -60,7 +60,8 @@ class LinearChainProducts:
     """Fixed quantities of one loss at one parameter point and :meth:`products` from them.
 
     Built by :meth:`build`, which returns None for anything else (other modules, a
-    callable loss, inputs that are not ``(N, d)``): callers then use autograd.
+    callable loss, outputs that are not ``(N, classes)``): callers then use autograd.
+    ``n_params`` is the number of parameters the chain accounts for.
     """
 
     def __init__(self, steps: list, offsets: list, n_params: int, loss: str, p: Any, s: float):
@@ -99,18 +100,20 @@ class LinearChainProducts:
                 e = s * (p - nn.functional.one_hot(y, z.shape[-1]).to(z.dtype))
             else:
                 p, e = None, s * (z - y)
-        steps: list = [None] * len(mods)
-        for k in range(len(mods) - 1, -1, -1):
+        first = min(k for k, what in enumerate(kind) if what in ("linear", "conv"))
+        # below the first layer nothing is accumulated: those steps keep their kind only
+        steps: list = [(what, None, None) for what in kind[:first]] + [None] * (len(mods) - first)
+        for k in range(len(mods) - 1, first - 1, -1):
             m, a = mods[k], hs[k]
             if kind[k] == "linear":
                 W = m.weight.detach()
                 steps[k] = ("linear", W, a, e)
-                e = e @ W
+                e = e @ W if k > first else e
             elif kind[k] == "conv":
                 W = m.weight.detach()
                 conv = _Conv(m, a.shape)
                 steps[k] = ("conv", W, a, e, conv)
-                e = conv.input_grad(W, e)
+                e = conv.input_grad(W, e) if k > first else e
             elif kind[k] == "map":  # parameter-free and linear
                 lin = _Map(m, a, hs[k + 1].shape)
                 steps[k] = ("map", lin)

@@ -213,6 +213,8 @@ class LossSpec:
             if self._chain_source is not None:
                 model, loss = self._chain_source
                 built = LinearChainProducts.build(model, self.data, loss, self.reduction)
+            if built is not None and built.n_params != self.n_params:  # a parameter unseen
+                built = None
             self._chain = False if built is None else built
         return self._chain or None
 
