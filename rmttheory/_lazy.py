@@ -1,4 +1,4 @@
-"""sympy, imported on first use.
+"""sympy and mpmath, imported on first use.
 
 Importing sympy costs 0.35-0.5 s of every fresh process, yet the numeric path of a
 registered activation never needs it: its cache key and its numpy code are shipped
@@ -7,7 +7,10 @@ modules that command-line runs import (:mod:`rmttheory.registry`,
 :mod:`rmttheory.activation`) therefore refer to sympy through :data:`sympy`, a stand-in
 that imports the real module at its first attribute access and then behaves as it.
 Modules that only symbolic work imports (the equation, closed forms, the algebra) import
-sympy directly.  ``tests/test_activation_fast.py`` checks that ``rmttheory sample`` of a
+sympy directly.  mpmath (35-50 ms) likewise: a sample run with its constants on disk never
+evaluates anything in high precision, so :mod:`rmttheory.activation`,
+:mod:`rmttheory.constants` and :mod:`rmttheory._numerics.gaussian_quadrature` refer to it
+through :data:`mpmath`.  ``tests/test_activation_fast.py`` checks that ``rmttheory sample`` of a
 registered activation, with its constants on disk, never imports sympy.
 
 Use it as::
@@ -25,7 +28,7 @@ import importlib
 from types import ModuleType
 from typing import Any
 
-__all__ = ["sympy", "LazyModule"]
+__all__ = ["sympy", "mpmath", "LazyModule"]
 
 
 class LazyModule:
@@ -63,3 +66,6 @@ class LazyModule:
 
 #: sympy, imported at the first attribute access
 sympy = LazyModule("sympy")
+
+#: mpmath, imported at the first attribute access
+mpmath = LazyModule("mpmath")

@@ -18,7 +18,17 @@ import numpy as np
 
 from rmttheory.errors import ParameterError
 
-__all__ = ["real", "integer", "real_array", "complex_array", "choice", "generator", "SeedLike"]
+__all__ = [
+    "real",
+    "integer",
+    "real_array",
+    "complex_array",
+    "choice",
+    "generator",
+    "SeedLike",
+    "pennington_worah_parameters",
+    "RATIO_RANGE",
+]
 
 #: what every ``rng``/``seed`` argument accepts: a generator, an integer, a sequence of
 #: integers (``numpy.random.SeedSequence`` entropy) or None (fresh entropy)
@@ -218,3 +228,54 @@ def generator(rng: Any, name: str = "rng") -> np.random.Generator:
         f"{name} must be a seed (an integer >= 0, a sequence of them), a numpy Generator or "
         f"None, got {_describe(rng)}"
     )
+
+
+#: the solver is verified (mass, mean, second moment, mpmath) for phi and psi in this range
+RATIO_RANGE = (1e-3, 1e3)
+
+
+def pennington_worah_parameters(
+    eta: float, zeta: float, phi: float, psi: float
+) -> tuple[float, ...]:
+    r"""Validate ``(eta, zeta, phi, psi)`` and return them as floats.
+
+    Parameters
+    ----------
+    eta, zeta
+        :math:`\eta > 0` and :math:`0 \le \zeta \le \eta` (to rounding: a ``zeta``
+        above ``eta`` by at most 1e-12 relative is set to ``eta``).
+    phi, psi
+        Ratios :math:`\phi = n_0/m`, :math:`\psi = n_0/n_1`, each in :data:`RATIO_RANGE`
+        (where :mod:`rmttheory.solver` is verified; outside it spurious support
+        components appeared).
+
+    Returns
+    -------
+    tuple of float
+
+    Raises
+    ------
+    ParameterError
+        One clear line naming the parameter.
+
+    Examples
+    --------
+    >>> pennington_worah_parameters(1, 0.5, 2, 0.5)
+    (1.0, 0.5, 2.0, 0.5)
+    """
+    eta = real(eta, "eta", positive=True)
+    zeta = real(zeta, "zeta", nonnegative=True)
+    phi = real(phi, "phi", positive=True)
+    psi = real(psi, "psi", positive=True)
+    if zeta > eta * (1 + 1e-12):
+        raise ParameterError(
+            f"need zeta <= eta (Hermite expansion), got eta={eta!r}, zeta={zeta!r}"
+        )
+    lo, hi = RATIO_RANGE
+    for name, v in (("phi", phi), ("psi", psi)):
+        if not lo <= v <= hi:
+            raise ParameterError(
+                f"{name} = {v:g} is outside [{lo:g}, {hi:g}], the range in which the solver is "
+                "verified (docs/benchmarks.md)"
+            )
+    return eta, min(zeta, eta), phi, psi

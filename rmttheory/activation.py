@@ -13,10 +13,9 @@ Activations are built by :func:`activation` from
 (a) a string in sympy syntax of the variable ``x``, e.g. ``"tanh(x)"``,
     ``"Max(x, 0)"``, ``"x*(1 + erf(x/sqrt(2)))/2"``; the registered names may be
     used as functions inside it (``"relu(x) - relu(-x)/10"``);
-(b) a registered name (see :data:`REGISTRY`), with parameters as keyword
-    arguments (``activation("leaky_relu", slope=0.1)``) or in the string
-    (``activation("leaky_relu:slope=0.1")``, the command line's grammar
-    ``NAME:key=value,key=value``);
+(b) a registered name (see :data:`REGISTRY`), with parameters as keyword arguments
+    (``activation("leaky_relu", slope=0.1)``) or in the string (``activation(
+    "leaky_relu:slope=0.1")``, the command line's grammar ``NAME:key=value,key=value``);
 (c) a sympy expression in ``x``;
 (d) a plain Python callable acting on numpy arrays.  Such an activation has no expression:
     only the numeric path (quadrature, sampling) accepts it; symbolic requests say so.
@@ -42,7 +41,6 @@ from collections.abc import Callable
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-import mpmath as mp
 import numpy as np
 
 from rmttheory._generated.activations import SHIPPED
@@ -207,6 +205,8 @@ class Activation:
 
     def _jump(self, k: sp.Expr) -> sp.Expr:
         """f(k+) - f(k-); sympy's ``limit`` mishandles Piecewise, so substitute k +- eps."""
+        import mpmath as mp  # here: a sample run never needs mpmath
+
         eps = sp.Symbol("eps", positive=True)
         sides = []
         for sgn in (1, -1):

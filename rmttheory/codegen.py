@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 _A2, _B2 = sp.symbols("a2 b2")  # zeta/eta and 1 - zeta/eta, evaluated as two numbers
+#: psi - phi, evaluated as its own number (exact in floating point for phi/2 <= psi <= 2 phi)
+DPSI = sp.Symbol("dpsi", real=True)
 
 
 def _homogeneous(coef: sp.Expr) -> sp.Expr:
@@ -41,6 +43,26 @@ def _homogeneous(coef: sp.Expr) -> sp.Expr:
     d = poly.degree()
     hom = sum(c_ * _A2**k * (_A2 + _B2) ** (d - k) for (k,), c_ in poly.terms())
     return sp.factor(sp.expand(hom))
+
+
+def _near_square(coef: sp.Expr) -> sp.Expr:
+    """The coefficient with its numerator as a polynomial in ``dpsi = psi - phi`` (Horner,
+    each power's coefficient factored), over its denominator in ``psi``.
+
+    Near n1 = m the expanded coefficients cancel: at psi = phi + d the constant term of
+    the companion's ``u^2`` coefficient is ``-a2 b2 d^2``, summed from three terms of size
+    ``a2 b2 phi^2``; at ``d = 1e-5`` float64 keeps six of its digits, too few for the roots
+    near z = 0 (``n1 = m +- 1`` at m = 2000 made the density's mass 1 +- 1e-4).  In powers of
+    ``dpsi`` the cancelled terms are gone and the rest is small where it should be."""
+    num, den = sp.fraction(sp.together(coef))
+    poly = sp.Poly(sp.expand(num.subs(PSI, PHI + DPSI)), DPSI)
+    coeffs = poly.all_coeffs()  # highest power first: Horner
+    out = sp.factor(coeffs[0])
+    for c_ in coeffs[1:]:
+        out = sp.Mul(out, DPSI, evaluate=False)
+        if c_ != 0:
+            out = sp.Add(out, sp.factor(c_), evaluate=False)
+    return sp.Mul(out, sp.Pow(den, -1), evaluate=False) if den != 1 else out
 
 
 def numeric_expressions() -> dict[str, tuple[tuple[sp.Symbol, ...], list[sp.Expr]]]:
@@ -55,7 +77,11 @@ def numeric_expressions() -> dict[str, tuple[tuple[sp.Symbol, ...], list[sp.Expr
     cancellation when n1 << m).  ``"disc_general"``, ``"disc_linear"`` (zeta = eta, a
     cubic), ``"disc_mp"`` (zeta = 0, a quadratic): coefficients (in z, highest first) of
     the factors of the discriminant of the companion polynomial that locate support
-    edges, in ``(zeta, phi, psi)`` at eta = 1.
+    edges, in ``(zeta, phi, psi)`` at eta = 1.  ``"companion_near"``,
+    ``"g_polynomial_near"``, ``"disc_general_near"``: the same three coefficient lists
+    with one more argument, ``dpsi = psi - phi``, their numerators in powers of it
+    (:func:`_near_square`: free of the cancellation that costs the roots near z = 0 their
+    digits when n1 is close to m; the solver uses them for phi/2 <= psi <= 2 phi).
 
     Returns
     -------
@@ -66,7 +92,7 @@ def numeric_expressions() -> dict[str, tuple[tuple[sp.Symbol, ...], list[sp.Expr
     --------
     >>> ex = numeric_expressions()  # doctest: +SKIP
     >>> sorted(ex), len(ex["companion"][1])  # doctest: +SKIP
-    (['companion', 'disc_general', 'disc_linear', 'disc_mp', 'g_polynomial'], 5)
+    (['companion', 'companion_near', 'disc_general', 'disc_general_near', 'disc_linear', 'disc_mp', 'g_polynomial', 'g_polynomial_near'], 5)
     """
     comp = PenningtonWorahEquation(eta=1).companion_polynomial
     co = comp.all_coeffs()[::-1]  # s^0 .. s^4 = u^4 .. u^0 (leading coefficient: c)
@@ -81,12 +107,18 @@ def numeric_expressions() -> dict[str, tuple[tuple[sp.Symbol, ...], list[sp.Expr
 
     g_args = (Z, _A2, _B2, PHI, PSI)
     d_args = (ZETA, PHI, PSI)
+    companion = [_homogeneous(c_) for c_ in co]
+    g_poly = [_homogeneous(c_) for c_ in gco]
+    disc = factors(F)
     return {
-        "companion": (g_args, [_homogeneous(c_) for c_ in co]),
-        "g_polynomial": (g_args, [_homogeneous(c_) for c_ in gco]),
-        "disc_general": (d_args, factors(F)),
+        "companion": (g_args, companion),
+        "g_polynomial": (g_args, g_poly),
+        "disc_general": (d_args, disc),
         "disc_linear": (d_args, factors(sp.cancel(F.subs(ZETA, 1)))),  # u^0 coefficient vanishes
         "disc_mp": (d_args, factors(sp.cancel(F.subs(ZETA, 0)))),
+        "companion_near": ((*g_args, DPSI), [_near_square(c_) for c_ in companion]),
+        "g_polynomial_near": ((*g_args, DPSI), [_near_square(c_) for c_ in g_poly]),
+        "disc_general_near": ((*d_args, DPSI), [_near_square(c_) for c_ in disc]),
     }
 
 

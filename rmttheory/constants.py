@@ -45,8 +45,6 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import mpmath as mp
-
 from rmttheory import _disk_cache, _params
 from rmttheory._numerics import gaussian_quadrature as gq
 from rmttheory.activation import activation
@@ -54,7 +52,11 @@ from rmttheory.errors import NotIntegrableError
 
 # closed forms (sympy) are imported where used: constants found on disk need no sympy
 if TYPE_CHECKING:
+    import mpmath as mp
+
     from rmttheory._numerics.closed_forms import SIGMA, closed_forms
+else:  # constants found on disk need no mpmath either (rmttheory._lazy)
+    from rmttheory._lazy import mpmath as mp
 
 
 def __getattr__(name: str) -> Any:

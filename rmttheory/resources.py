@@ -200,7 +200,7 @@ def free_cores() -> int:
     on (``os.sched_getaffinity``) minus the busy ones, at least 1.
 
     Busy: the rounded one-minute load average, but no more than the tasks runnable now
-    besides this one (``/proc/loadavg``'s fourth field, the largest of three reads 5 ms
+    besides this one (``/proc/loadavg``'s fourth field, the median of three reads 2 ms
     apart).  The load average alone lags by a minute: right after other processes end
     (a benchmark's previous run) it still counts their cores as busy.
 
@@ -215,18 +215,35 @@ def free_cores() -> int:
     """
     import os
 
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
+    cores = _allowed_cores()
     try:
         busy = int(round(os.getloadavg()[0]))
     except OSError:  # pragma: no cover
         busy = 0
-    now = _runnable_others()
-    if now is not None:
-        busy = min(busy, now)
+    if busy > 0:  # an idle machine needs no second look (three reads take 4 ms)
+        now = _runnable_others()
+        if now is not None:
+            busy = min(busy, now)
     return max(1, min(cores, cores - busy))
+
+
+def _allowed_cores() -> int:
+    """Cores this process may run on (``os.sched_getaffinity``; else ``os.cpu_count``)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool_threads() -> int:
+    """Threads this process's pools use: :func:`cap_threads`' cap (its ``OMP_NUM_THREADS``),
+    else one per allowed core (the libraries' default)."""
+    import os
+
+    v = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(v) if v.isdigit() and int(v) > 0 else _allowed_cores()
 
 
 def _runnable_others() -> int | None:
@@ -242,8 +259,9 @@ def _runnable_others() -> int | None:
             return None
         counts.append(running - 1)
         if i < 2:
-            time.sleep(0.005)
-    return max(0, max(counts))
+            time.sleep(0.002)
+    return max(0, sorted(counts)[1])  # the median: a task seen once is a blip (1 run in 12
+    # right after another process ended saw one and capped BLAS at 1 thread with the max)
 
 
 def cap_threads(workers: int = 1, threads: int | None = None) -> int:
@@ -285,15 +303,20 @@ def cap_threads(workers: int = 1, threads: int | None = None) -> int:
             return 0
         threads = int(override)
     n = threads if threads is not None else max(1, free_cores() // max(1, workers))
-    os.environ["OMP_NUM_THREADS"] = str(n)
-    os.environ["OPENBLAS_NUM_THREADS"] = str(n)
-    os.environ["MKL_NUM_THREADS"] = str(n)
-    try:
-        from threadpoolctl import threadpool_limits
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    # the pools' default is one thread per allowed core; where nobody has changed it and the
+    # cap equals it, there is nothing to cap (threadpoolctl's import and library scan: ~10 ms
+    # of every command)
+    at_default = not any(os.environ.get(v) for v in names) and n >= _allowed_cores()
+    for v in names:
+        os.environ[v] = str(n)
+    if not at_default:
+        try:
+            from threadpoolctl import threadpool_limits
 
-        threadpool_limits(n)
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn and scipy
-        pass
+            threadpool_limits(n)
+        except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn, scipy
+            pass
     import sys
 
     if "torch" in sys.modules:  # a later import reads OMP_NUM_THREADS itself

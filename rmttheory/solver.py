@@ -64,7 +64,6 @@ from functools import cached_property
 
 import numpy as np
 
-from rmttheory import _params
 from rmttheory._generated import pennington_worah as _code  # rmttheory.equation.numeric_*
 from rmttheory._numerics.continuation import track_root
 from rmttheory._numerics.polyroots import (
@@ -75,58 +74,13 @@ from rmttheory._numerics.polyroots import (
     real_quartic_roots,
 )
 from rmttheory._numerics.support import support_from_candidates
-from rmttheory.errors import ConvergenceError, ParameterError
+from rmttheory._params import pennington_worah_parameters as check_parameters
+from rmttheory.errors import ConvergenceError
 
 __all__ = ["PenningtonWorahSolver", "check_parameters"]
 
 #: score below which a root is not physical (relative imaginary parts).
 SCORE_TOL = 1e-12
-#: the solver is verified (mass, mean, second moment, mpmath) for phi and psi in this range
-RATIO_RANGE = (1e-3, 1e3)
-
-
-def check_parameters(eta: float, zeta: float, phi: float, psi: float) -> tuple[float, ...]:
-    r"""Validate ``(eta, zeta, phi, psi)`` and return them as floats.
-
-    Parameters
-    ----------
-    eta, zeta
-        :math:`\eta > 0` and :math:`0 \le \zeta \le \eta` (to rounding: a ``zeta``
-        above ``eta`` by at most 1e-12 relative is set to ``eta``).
-    phi, psi
-        Ratios :math:`\phi = n_0/m`, :math:`\psi = n_0/n_1`, each in :data:`RATIO_RANGE`
-        (where the solver is verified; outside it spurious support components appeared).
-
-    Returns
-    -------
-    tuple of float
-
-    Raises
-    ------
-    ParameterError
-        One clear line naming the parameter.
-
-    Examples
-    --------
-    >>> check_parameters(1, 0.5, 2, 0.5)
-    (1.0, 0.5, 2.0, 0.5)
-    """
-    eta = _params.real(eta, "eta", positive=True)
-    zeta = _params.real(zeta, "zeta", nonnegative=True)
-    phi = _params.real(phi, "phi", positive=True)
-    psi = _params.real(psi, "psi", positive=True)
-    if zeta > eta * (1 + 1e-12):
-        raise ParameterError(
-            f"need zeta <= eta (Hermite expansion), got eta={eta!r}, zeta={zeta!r}"
-        )
-    lo, hi = RATIO_RANGE
-    for name, v in (("phi", phi), ("psi", psi)):
-        if not lo <= v <= hi:
-            raise ParameterError(
-                f"{name} = {v:g} is outside [{lo:g}, {hi:g}], the range in which the solver is "
-                "verified (docs/benchmarks.md)"
-            )
-    return eta, min(zeta, eta), phi, psi
 
 
 @dataclass(frozen=True)
@@ -197,6 +151,15 @@ class PenningtonWorahSolver:
         return max(0.0, 1.0 - 1.0 / self.c)
 
     # -- polynomial ----------------------------------------------------------------
+    def _generated(self, name: str) -> tuple[tuple, tuple]:
+        """The generated coefficient functions ``name`` and their arguments after ``phi``:
+        for phi/2 <= psi <= 2 phi their near-square forms, in ``dpsi = psi - phi`` (exact
+        there): near n1 = m the expanded forms lose the roots near z = 0
+        (``tests/test_near_square.py``)."""
+        if hasattr(_code, name + "_NEAR") and self.phi / 2 <= self.psi <= 2 * self.phi:
+            return getattr(_code, name + "_NEAR"), (self.psi, self.psi - self.phi)
+        return getattr(_code, name), (self.psi,)
+
     def _poly(self, zh: np.ndarray) -> np.ndarray:
         """Coefficients in u (highest first) at normalized z, shape (N, degree + 1):
         a quartic, a cubic (zeta = eta: the exact root u = 0 divided out) or a
@@ -205,9 +168,9 @@ class PenningtonWorahSolver:
         if self.kind == "mp":
             # b2 z s^2 + (z - b2 (c - 1)) s + 1 -> u^2 + (z - b2(c-1)) u + b2 z
             return np.stack([np.ones_like(zh), zh - self.b2 * (self.c - 1), self.b2 * zh], -1)
-        coeffs = _code.COMPANION
+        coeffs, extra = self._generated("COMPANION")
         cols = [
-            np.broadcast_to(np.asarray(f(zh, self.a2, self.b2, self.phi, self.psi)), zh.shape)
+            np.broadcast_to(np.asarray(f(zh, self.a2, self.b2, self.phi, *extra)), zh.shape)
             for f in coeffs
         ]
         if self.kind == "linear":
@@ -350,50 +313,63 @@ class PenningtonWorahSolver:
         far = zh.imag >= y0
         if far.any():
             v[far], _ = self.solve_normalized(zh[far])
+            far[far] = np.isfinite(v[far])  # no clear winner there: continued from above
         near = ~far
         if near.any():
             x = zh[near].real
-            ys = np.full(x.shape, y0)
-            start, _ = self.solve_normalized(x + 1j * ys)
-            # where the branch rule has no clear winner (e.g. x < 0 for phi << 1 << psi),
-            # start higher up, where the physical root is ~ 1/z
-            for _ in range(12):
-                bad = ~np.isfinite(start) | (start == 0)
-                if not bad.any():
+            ys = np.maximum(y0, 10 * zh[near].imag)  # (10 x above a far point moved here)
+            for attempt in range(4):
+                start, _ = self.solve_normalized(x + 1j * ys)
+                # where the branch rule has no clear winner (e.g. x < 0 for phi << 1 << psi),
+                # start higher up, where the physical root is ~ 1/z
+                for _ in range(12):
+                    bad = ~np.isfinite(start) | (start == 0)
+                    if not bad.any():
+                        break
+                    ys[bad] *= 10.0
+                    start[bad], _ = self.solve_normalized(x[bad] + 1j * ys[bad])
+                if not np.all(np.isfinite(start) & (start != 0)):
+                    raise ConvergenceError("no physical root found far from the axis")
+                try:
+                    u = track_root(
+                        lambda w: self._poly(w).astype(complex),
+                        x,
+                        ys,
+                        zh[near].imag,
+                        1.0 / start,
+                        scale=max(self._support_cache()[-1][1], float(np.max(np.abs(x))), 1.0),
+                    )
                     break
-                ys[bad] *= 10.0
-                start[bad], _ = self.solve_normalized(x[bad] + 1j * ys[bad])
-            if not np.all(np.isfinite(start) & (start != 0)):
-                raise ConvergenceError("no physical root found far from the axis")
-            u = track_root(
-                lambda w: self._poly(w).astype(complex),
-                x,
-                ys,
-                zh[near].imag,
-                1.0 / start,
-                scale=max(self._support_cache()[-1][1], abs(float(np.max(np.abs(x)))), 1.0),
-            )
+                except ConvergenceError:  # two roots scored alike at the start (phi/psi =
+                    if attempt == 3:  # 1e6: the pick flipped with a 1e-13 change of y0):
+                        raise  # start higher up, where the rule is unambiguous
+                    ys *= 100.0
             v[near] = 1.0 / u
         G = -(v + (1 - self.c) / zh) / self.c
         # polish on the G-polynomial itself (the companion map above loses ~1/c digits)
+        fns, extra = self._generated("G_POLYNOMIAL")
         co = np.stack(
-            [np.broadcast_to(f(zh, self.a2, self.b2, self.phi, self.psi), zh.shape)
-             for f in _code.G_POLYNOMIAL], axis=-1,
-        ).astype(complex)  # fmt: skip
+            [np.broadcast_to(f(zh, self.a2, self.b2, self.phi, *extra), zh.shape) for f in fns],
+            axis=-1,
+        ).astype(complex)
         G = polish(co, G[:, None], steps=3)[0][:, 0]
         return (G / self.eta).reshape(np.shape(z))
 
     # -- support -------------------------------------------------------------------
     def _edge_candidates(self) -> np.ndarray:
-        fns = getattr(_code, f"DISC_{self.kind.upper()}")  # general, linear or mp
-        co = np.array([float(f(self.a2, self.phi, self.psi)) for f in fns])
+        fns, extra = self._generated(f"DISC_{self.kind.upper()}")  # general, linear or mp
+        co = np.array([float(f(self.a2, self.phi, *extra)) for f in fns])
         co = np.trim_zeros(co, "f")
         if len(co) < 2:
             return np.array([])
         roots = np.roots(co)
         keep = np.abs(roots.imag) <= 1e-6 * np.maximum(np.abs(roots), 1e-300)
         cand = np.sort(roots[keep].real)
-        return cand[cand > 0]
+        cand = cand[cand > 0]
+        for _ in range(2):  # Newton on the polynomial: np.roots' error scales with the
+            step = np.polyval(co, cand) / np.polyval(np.polyder(co), cand)  # largest root
+            cand = np.where(np.abs(step) < 1e-6 * cand, cand - step, cand)
+        return cand
 
     def _inside(self, xh: np.ndarray) -> np.ndarray:
         return ~np.isnan(self.solve_normalized(np.asarray(xh, dtype=float))[0])
@@ -402,7 +378,10 @@ class PenningtonWorahSolver:
         """Support intervals in units of eta: candidates are the positive real roots
         of the discriminant (in z) of the polynomial, classified and refined by
         :func:`rmttheory._numerics.support.support_from_candidates`."""
-        return support_from_candidates(self._edge_candidates(), self._inside)
+        near = self._generated("COMPANION")[0] is _code.COMPANION_NEAR  # accurate tiny roots
+        return support_from_candidates(
+            self._edge_candidates(), self._inside, roots=True, tiny_edges=near
+        )
 
     def support(self) -> list[tuple[float, float]]:
         """Support of the continuous part, a list of (lo, hi) in the user's units."""

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from rmttheory._numerics import chebyshev
+from rmttheory._numerics import chebyshev, check_points
 from rmttheory._numerics.chebyshev import ComponentModel
 from rmttheory._numerics.continuation import track_root
+from rmttheory._numerics.hard_edge import EdgeFit
 from rmttheory._numerics.polyroots import one_root_in_disk
 from rmttheory.algebra import deep_nonlinear_gram, marchenko_pastur
 from rmttheory.errors import ConvergenceError
@@ -201,8 +202,8 @@ def test_hard_edge_fit_in_one_call_and_one_at_a_time():
             raise ConvergenceError("too close")
         return density(x)
 
-    ext, expo = chebyshev._hard_edge_extension(density, 0.0, 1.0)
-    ext2, expo2 = chebyshev._hard_edge_extension(shy, 0.0, 1.0)
+    fit, fit2 = EdgeFit(density, 0.0, 1.0), EdgeFit(shy, 0.0, 1.0)
+    ext, expo, ext2, expo2 = fit.density, fit.exponent, fit2.density, fit2.exponent
     assert expo == pytest.approx(-0.5, abs=1e-9)
     assert expo2 == pytest.approx(-0.5, abs=1e-6)
     x = np.array([1e-13, 1e-11])
@@ -245,7 +246,7 @@ def test_check_values_from_the_build_equal_a_separate_check(hard_edge):
         assert plain.checked is None and built.checked is not None
         np.testing.assert_array_equal(plain.breaks, built.breaks)
         th, rho = built.checked
-        want = chebyshev._check_theta(built.breaks, 1e-3, hard_edge)
+        want = check_points._check_theta(built.breaks, 1e-3, hard_edge)
         np.testing.assert_allclose(np.sort(th), np.sort(want), rtol=0, atol=1e-15)
         x = np.sin(th / 2) ** 2
         np.testing.assert_array_equal(rho, density(x))
@@ -262,7 +263,7 @@ def test_check_points_that_raise_leave_the_check_to_its_own_call():
     """Where the build's call with the check points raises (here: a density failing at the
     check's edge points alone), the build goes on without them, and the check calls the
     density itself."""
-    bad = np.sin(chebyshev._edge_check_theta(1e-3, False) / 2) ** 2
+    bad = np.sin(check_points._edge_check_theta(1e-3, False) / 2) ** 2
 
     def shy(x):
         if np.any(np.abs(x[:, None] - bad[None, :]) < 1e-15):

@@ -110,3 +110,76 @@ def _disc_mp_2(zeta, phi, psi):
 
 
 DISC_MP = (_disc_mp_0, _disc_mp_1, _disc_mp_2,)
+
+
+def _companion_near_0(z, a2, b2, phi, psi, dpsi):
+    return phi/psi
+
+
+def _companion_near_1(z, a2, b2, phi, psi, dpsi):
+    return (dpsi*(a2*phi*z + a2*phi - a2 + b2*phi*z + b2*phi) + phi**2*z*(a2 + b2))/psi**2
+
+
+def _companion_near_2(z, a2, b2, phi, psi, dpsi):
+    return (dpsi*(dpsi*(a2**2*phi*z - 2*a2**2*z + 2*a2*b2*phi*z - 2*a2*b2*z - a2*b2 + b2**2*phi*z) + phi*z*(a2 + b2)*(2*a2*phi - 3*a2 + 2*b2*phi)) + phi**2*z*(a2 + b2)*(a2*phi - a2 + b2*phi))/psi**3
+
+
+def _companion_near_3(z, a2, b2, phi, psi, dpsi):
+    return (-a2*phi*z**2*(a2 + b2) + dpsi*(-a2*z*(a2*z + b2*z + 2*b2)))/psi**2
+
+
+def _companion_near_4(z, a2, b2, phi, psi, dpsi):
+    return (-a2*b2*z**2)/psi
+
+
+COMPANION_NEAR = (_companion_near_0, _companion_near_1, _companion_near_2, _companion_near_3, _companion_near_4,)
+
+
+def _g_polynomial_near_0(z, a2, b2, phi, psi, dpsi):
+    return -a2*b2*phi**2*z**2
+
+
+def _g_polynomial_near_1(z, a2, b2, phi, psi, dpsi):
+    return a2*phi**2*z**2*(a2 + b2) + dpsi*(a2*phi*z*(a2*z + b2*z - 2*b2))
+
+
+def _g_polynomial_near_2(z, a2, b2, phi, psi, dpsi):
+    return dpsi*(dpsi*(a2**2*phi*z + a2**2*z + 2*a2*b2*phi*z + a2*b2*z - a2*b2 + b2**2*phi*z) + 2*phi**2*z*(a2 + b2)**2) + phi**2*z*(a2 + b2)*(a2*phi - a2 + b2*phi)
+
+
+def _g_polynomial_near_3(z, a2, b2, phi, psi, dpsi):
+    return dpsi*(dpsi*(dpsi*(-(a2 + b2)*(z - 1)) + (-3*a2*phi*z + 2*a2*phi - a2 - 3*b2*phi*z + 2*b2*phi)) - phi*(3*a2*phi*z - a2*phi + a2 + 3*b2*phi*z - b2*phi)) - phi**3*z*(a2 + b2)
+
+
+def _g_polynomial_near_4(z, a2, b2, phi, psi, dpsi):
+    return dpsi*(dpsi*(1*dpsi + 3*phi) + 3*phi**2) + phi**3
+
+
+G_POLYNOMIAL_NEAR = (_g_polynomial_near_0, _g_polynomial_near_1, _g_polynomial_near_2, _g_polynomial_near_3, _g_polynomial_near_4,)
+
+
+def _disc_general_near_0(zeta, phi, psi, dpsi):
+    return dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(4*phi*zeta**2) + 24*phi**2*zeta**2) + 60*phi**3*zeta**2) + 80*phi**4*zeta**2) + 60*phi**5*zeta**2) + 24*phi**6*zeta**2) + 4*phi**7*zeta**2
+
+
+def _disc_general_near_1(zeta, phi, psi, dpsi):
+    return dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(-zeta*(27*phi**2*zeta**2 - 36*phi**2*zeta + 8*phi**2 - 6*phi*zeta**2 + 16*phi*zeta - zeta**2)) - 2*phi*zeta*(81*phi**2*zeta**2 - 108*phi**2*zeta + 24*phi**2 - 21*phi*zeta**2 + 56*phi*zeta + 2*zeta**2)) - phi**2*zeta*(405*phi**2*zeta**2 - 540*phi**2*zeta + 120*phi**2 - 120*phi*zeta**2 + 320*phi*zeta + 34*zeta**2)) - 4*phi**3*zeta*(135*phi**2*zeta**2 - 180*phi**2*zeta + 40*phi**2 - 45*phi*zeta**2 + 120*phi*zeta + 19*zeta**2)) - phi**4*zeta*(405*phi**2*zeta**2 - 540*phi**2*zeta + 120*phi**2 - 150*phi*zeta**2 + 400*phi*zeta + 79*zeta**2)) - 2*phi**5*zeta*(81*phi**2*zeta**2 - 108*phi**2*zeta + 24*phi**2 - 33*phi*zeta**2 + 88*phi*zeta + 20*zeta**2)) - phi**6*zeta*(27*phi**2*zeta**2 - 36*phi**2*zeta + 8*phi**2 - 12*phi*zeta**2 + 32*phi*zeta + 8*zeta**2)
+
+
+def _disc_general_near_2(zeta, phi, psi, dpsi):
+    return dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(-2*(2*phi**3*zeta - 2*phi**3 - 36*phi**2*zeta**3 + 49*phi**2*zeta**2 - 12*phi**2*zeta + 3*phi*zeta**4 + 4*phi*zeta**3 - 11*phi*zeta**2 - zeta**4 + 2*zeta**3)) - 2*(12*phi**4*zeta - 12*phi**4 - 252*phi**3*zeta**3 + 343*phi**3*zeta**2 - 84*phi**3*zeta - 12*phi**2*zeta**4 + 78*phi**2*zeta**3 - 88*phi**2*zeta**2 + 10*phi*zeta**4 - 2*phi*zeta**3 + zeta**4)) - 2*phi*(30*phi**4*zeta - 30*phi**4 - 720*phi**3*zeta**3 + 980*phi**3*zeta**2 - 240*phi**3*zeta - 102*phi**2*zeta**4 + 334*phi**2*zeta**3 - 286*phi**2*zeta**2 + 81*phi*zeta**4 - 54*phi*zeta**3 + zeta**4)) - 2*phi**2*(40*phi**4*zeta - 40*phi**4 - 1080*phi**3*zeta**3 + 1470*phi**3*zeta**2 - 360*phi**3*zeta - 228*phi**2*zeta**4 + 636*phi**2*zeta**3 - 484*phi**2*zeta**2 + 203*phi*zeta**4 - 154*phi*zeta**3 - 5*zeta**4)) - 2*phi**3*(30*phi**4*zeta - 30*phi**4 - 900*phi**3*zeta**3 + 1225*phi**3*zeta**2 - 300*phi**3*zeta - 237*phi**2*zeta**4 + 624*phi**2*zeta**3 - 451*phi**2*zeta**2 + 238*phi*zeta**4 - 188*phi*zeta**3 - 11*zeta**4)) - 2*phi**4*(12*phi**4*zeta - 12*phi**4 - 396*phi**3*zeta**3 + 539*phi**3*zeta**2 - 132*phi**3*zeta - 120*phi**2*zeta**4 + 310*phi**2*zeta**3 - 220*phi**2*zeta**2 + 135*phi*zeta**4 - 108*phi*zeta**3 - 8*zeta**4)) - 4*phi**5*(phi**4*zeta - phi**4 - 36*phi**3*zeta**3 + 49*phi**3*zeta**2 - 12*phi**3*zeta - 12*phi**2*zeta**4 + 31*phi**2*zeta**3 - 22*phi**2*zeta**2 + 15*phi*zeta**4 - 12*phi*zeta**3 - zeta**4)
+
+
+def _disc_general_near_3(zeta, phi, psi, dpsi):
+    return dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(8*phi**3*zeta - 8*phi**3 - 62*phi**2*zeta**3 + 86*phi**2*zeta**2 - 23*phi**2*zeta - 4*phi*zeta**5 + 22*phi*zeta**4 - 10*phi*zeta**3 - 10*phi*zeta**2 + zeta**5 - 6*zeta**4 + 6*zeta**3) + 2*(28*phi**4*zeta - 28*phi**4 - 188*phi**3*zeta**3 + 268*phi**3*zeta**2 - 78*phi**3*zeta + 54*phi**2*zeta**5 - 73*phi**2*zeta**4 + 63*phi**2*zeta**3 - 49*phi**2*zeta**2 - 6*phi*zeta**5 + 5*phi*zeta**4 + 5*phi*zeta**3 - 4*zeta**5 + 3*zeta**4)) + (160*phi**5*zeta - 160*phi**5 - 1012*phi**4*zeta**3 + 1476*phi**4*zeta**2 - 458*phi**4*zeta + 732*phi**3*zeta**5 - 1338*phi**3*zeta**4 + 966*phi**3*zeta**3 - 378*phi**3*zeta**2 - 169*phi**2*zeta**5 + 252*phi**2*zeta**4 - 64*phi**2*zeta**3 - 24*phi*zeta**5 + 16*phi*zeta**4 + zeta**5)) + 2*phi*(120*phi**5*zeta - 120*phi**5 - 764*phi**4*zeta**3 + 1132*phi**4*zeta**2 - 366*phi**4*zeta + 882*phi**3*zeta**5 - 1715*phi**3*zeta**4 + 1197*phi**3*zeta**3 - 371*phi**3*zeta**2 - 277*phi**2*zeta**5 + 417*phi**2*zeta**4 - 131*phi**2*zeta**3 - 5*phi*zeta**4 + zeta**5)) + phi**2*(200*phi**5*zeta - 200*phi**5 - 1342*phi**4*zeta**3 + 2006*phi**4*zeta**2 - 663*phi**4*zeta + 2040*phi**3*zeta**5 - 4052*phi**3*zeta**4 + 2796*phi**3*zeta**3 - 788*phi**3*zeta**2 - 782*phi**2*zeta**5 + 1174*phi**2*zeta**4 - 386*phi**2*zeta**3 + 56*phi*zeta**5 - 60*phi*zeta**4 + zeta**5)) + 8*phi**4*(zeta - 1)*(phi**2 - 4*phi*zeta**2 + 2*phi*zeta + zeta**2)*(11*phi**2 - 36*phi*zeta**2 + 18*phi*zeta + 7*zeta**2)) + 16*phi**5*(zeta - 1)*(phi**2 - 4*phi*zeta**2 + 2*phi*zeta + zeta**2)**2
+
+
+def _disc_general_near_4(zeta, phi, psi, dpsi):
+    return dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(-2*(zeta - 1)*(2*phi**3 - 8*phi**2*zeta**2 + 3*phi**2*zeta - 4*phi*zeta**4 + 9*phi*zeta**3 - phi*zeta**2 + zeta**4 - 2*zeta**3)) - 2*(zeta - 1)*(8*phi**4 - 40*phi**3*zeta**2 + 15*phi**3*zeta + 24*phi**2*zeta**4 + 2*phi**2*zeta**3 + 2*phi**2*zeta**2 - 16*phi*zeta**5 + 11*phi*zeta**4 - 8*phi*zeta**3 + 5*zeta**5 - 3*zeta**4)) - 2*(zeta - 1)*(12*phi**5 - 72*phi**4*zeta**2 + 27*phi**4*zeta + 92*phi**3*zeta**4 - 39*phi**3*zeta**3 + 11*phi**3*zeta**2 - 64*phi**2*zeta**5 + 34*phi**2*zeta**4 - 12*phi**2*zeta**3 + 21*phi*zeta**5 - 9*phi*zeta**4 - zeta**5)) - 2*phi*(zeta - 1)*(phi**2 - 4*phi*zeta**2 + 2*phi*zeta + zeta**2)*(8*phi**3 - 24*phi**2*zeta**2 + 5*phi**2*zeta + 20*phi*zeta**3 - 6*phi*zeta**2 - 3*zeta**3)) - 4*phi**2*(phi - zeta)*(zeta - 1)*(phi**2 - 4*phi*zeta**2 + 2*phi*zeta + zeta**2)**2))
+
+
+def _disc_general_near_5(zeta, phi, psi, dpsi):
+    return dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(dpsi*(zeta*(zeta - 1)**2*(phi**2 - 4*phi*zeta**2 + 2*phi*zeta + zeta**2)) + 2*zeta*(zeta - 1)**2*(phi - 2*zeta**2 + zeta)*(phi**2 - 4*phi*zeta**2 + 2*phi*zeta + zeta**2)) + zeta*(zeta - 1)**2*(phi**2 - 4*phi*zeta**2 + 2*phi*zeta + zeta**2)**2))))
+
+
+DISC_GENERAL_NEAR = (_disc_general_near_0, _disc_general_near_1, _disc_general_near_2, _disc_general_near_3, _disc_general_near_4, _disc_general_near_5,)

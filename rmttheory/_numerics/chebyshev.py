@@ -22,7 +22,14 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 from numpy.polynomial import legendre
 
-from rmttheory._numerics.check_points import _CHECK_U, _DEG, _check_theta, _edge_check_theta
+from rmttheory._numerics.check_points import (
+    _CHECK_U,
+    _DEG,
+    _edge_check_theta,
+    model_check,
+    model_density,
+)
+from rmttheory._numerics.hard_edge import EdgeFit
 from rmttheory.errors import ConvergenceError
 
 __all__ = ["ComponentModel", "model_density", "model_check"]
@@ -30,57 +37,6 @@ __all__ = ["ComponentModel", "model_density", "model_check"]
 _U = C.chebpts1(_DEG + 1)  # interpolation points (first kind) on [-1, 1]
 _V = C.chebvander(_U, _DEG).T * (2.0 / (_DEG + 1))  # values -> coefficients
 _V[0] *= 0.5
-
-
-def _hard_edge_extension(
-    pdf: Callable[[np.ndarray], np.ndarray], lo: float, hi: float
-) -> tuple[Callable[[np.ndarray], np.ndarray], float]:
-    """Continue a hard-edge density below x_f by the power law fitted on [x_f, 16 x_f].
-
-    Very close to a hard edge root solvers lose digits, so below ``lo + x_f`` the
-    density is the power law fitted at ``x_f, 4 x_f, 16 x_f`` (exponent -1/2 for
-    n1 = m, -2/3 for a square linear network, ...).  ``x_f`` is the smallest of
-    1e-12, ..., 1e-4 (times the width) where the density is positive at the three
-    points and the two local exponents agree to 1e-3 (a solver losing digits
-    fails that test, and one that raises :class:`ConvergenceError` that close to
-    the edge moves the fit further out); the neglected mass below ``x_f`` is
-    O(x_f^(1 + exponent)) times the fit's error.  Returns the extended density and the
-    exponent.
-    """
-    width = hi - lo
-    r0 = r1 = 0.0
-    xf = 1e-4 * width
-    rels = 10.0 ** np.arange(-12, -3)
-    try:  # all candidates in one call (a continuation's cost is mostly per call)
-        table = pdf(lo + np.outer(rels * width, [1.0, 4.0, 16.0]).ravel()).reshape(-1, 3)
-    except ConvergenceError:  # one at a time below
-        table = None
-    for i, rel in enumerate(rels):
-        xf = rel * width
-        try:
-            if table is not None:
-                r0, r1, r2 = table[i]
-            else:
-                r0, r1, r2 = pdf(lo + np.array([xf, 4 * xf, 16 * xf]))
-        except ConvergenceError:  # a root solver that cannot get this close: further out
-            r0 = r1 = r2 = 0.0
-            continue
-        if r0 > 0 and r1 > 0 and r2 > 0:
-            e1, e2 = np.log(r1 / r0) / np.log(4.0), np.log(r2 / r1) / np.log(4.0)
-            if abs(e1 - e2) < 1e-3:
-                break
-    expo = float(np.log(r1 / r0) / np.log(4.0)) if r0 > 0 and r1 > 0 else 0.0
-
-    def extended(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        out = np.empty_like(x)
-        low = x - lo < xf
-        if np.any(~low):
-            out[~low] = pdf(x[~low])
-        out[low] = r0 * (np.maximum(x[low] - lo, 1e-300) / xf) ** expo
-        return out
-
-    return extended, expo
 
 
 class ComponentModel:
@@ -93,7 +49,8 @@ class ComponentModel:
     lo, hi
         The component.
     hard_edge
-        True when the density diverges like a power of ``x - lo`` at ``lo``.
+        True when the density diverges like a power of ``x - lo`` at ``lo`` (continued
+        there by :class:`~rmttheory._numerics.hard_edge.EdgeFit`).
     speculative_points
         For a density whose cost is mostly fixed per call (continuation steps): each
         level's pieces are evaluated together with their descendants down to the depth
@@ -106,6 +63,10 @@ class ComponentModel:
         points in the first call) and kept, so the check needs no call of its own.  The
         same points and the same density values as a separate call; where a call with
         them raises, the build goes on without them and the check calls the density.
+    gap
+        With ``hard_edge``: a soft edge at ``lo + gap`` below the solver's resolution (near
+        n1 = m); the model interpolates the power law and its mass and cdf subtract the
+        closed-form difference to the local form there (:mod:`rmttheory._numerics.hard_edge`).
 
     Attributes
     ----------
@@ -143,13 +104,16 @@ class ComponentModel:
         hard_edge: bool = False,
         speculative_points: int = 0,
         check_theta0: float | None = None,
+        gap: float = 0.0,
     ):
         self.lo, self.hi = float(lo), float(hi)
         self.edge_exponent: float | None = None
-        if hard_edge:
-            pdf, self.edge_exponent = _hard_edge_extension(pdf, self.lo, self.hi)
-        #: the density as modelled (with the power-law continuation at a hard edge)
-        self.density = pdf
+        #: the continuation at a hard edge (None otherwise)
+        self.edge = EdgeFit(pdf, self.lo, self.hi, gap) if hard_edge else None
+        #: the density (with the continuation at a hard edge)
+        self.density = pdf if self.edge is None else self.edge.density
+        if self.edge is not None:  # the model interpolates the smooth power law
+            pdf, self.edge_exponent = self.edge.power_law, self.edge.exponent
         half = 0.5 * (self.hi - self.lo)
 
         def g_of(theta: np.ndarray, rho: np.ndarray) -> np.ndarray:
@@ -238,6 +202,11 @@ class ComponentModel:
                         nxt.extend([(cand[row, 0], mid), (mid, cand[row, 1])])
             level = nxt
         pieces.sort(key=lambda p: p[0])
+        #: first piece of the model's own nodes (below it, near a near-hard edge, the edge's)
+        self._cut = 0
+        if self.edge is not None and self.edge.gap:
+            th_f = float(self.theta(np.array(self.lo + self.edge.xf)))
+            pieces, self._cut = _split_at(pieces, th_f)
         self.breaks = np.array([p[0] for p in pieces] + [np.pi])
         self.cums: list[np.ndarray] = []
         self.coefs = [p[2] for p in pieces]
@@ -247,8 +216,16 @@ class ComponentModel:
             self.cums.append(cum)
             starts.append(starts[-1] + float(C.chebval(1.0, cum)))
         self.starts = np.array(starts)
-        self.mass, self.pieces = float(self.starts[-1]), len(pieces)
         self._coef_rows = np.array(self.coefs).T  # (degree + 1, pieces) for Clenshaw
+        #: the modelled function's mass above the density's near a near-hard edge (else 0)
+        self.deficit = 0.0
+        if self.edge is not None and self.edge.gap:
+            half = 0.5 * (self.hi - self.lo)
+            self.edge.set_tail(
+                lambda x: self.g_model(self.theta(x)) / (half * np.sin(self.theta(x)))
+            )
+            self.deficit = float(self.edge.deficit(np.array([np.inf]))[0])
+        self.mass, self.pieces = float(self.starts[-1]) - self.deficit, len(pieces)
         #: the check points' angles and density values, evaluated in the build (or None)
         self.checked: tuple[np.ndarray, np.ndarray] | None = None
         if check_theta0 is not None and edge_rho is not None:
@@ -267,12 +244,19 @@ class ComponentModel:
         th = self.theta(np.asarray(x, dtype=float))
         k = np.clip(np.searchsorted(self.breaks, th, side="right") - 1, 0, len(self.cums) - 1)
         out = np.empty_like(th)
-        for j in np.unique(k):
+        for j in np.flatnonzero(np.bincount(k)):  # the pieces hit (np.unique imports numpy.ma)
             sel = k == j
             a, b = self.breaks[j], self.breaks[j + 1]
             u = 2 * (th[sel] - a) / (b - a) - 1
             out[sel] = self.starts[j] + C.chebval(u, self.cums[j])
+        if self.deficit:
+            out -= self.edge.deficit(np.asarray(x, dtype=float) - self.lo)  # type: ignore[union-attr]
         return out
+
+    def shape(self, x: np.ndarray) -> np.ndarray:
+        """The density over the modelled function at ``x`` (1 but near a near-hard edge:
+        :meth:`~rmttheory._numerics.hard_edge.EdgeFit.shape`)."""
+        return np.ones(np.shape(x)) if self.edge is None else self.edge.shape(x)
 
     def _theta_nodes(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         t, w = legendre.leggauss(n)
@@ -312,9 +296,19 @@ class ComponentModel:
         (:math:`\\theta_0 \\pm \\pi 2^{-k}`, ``k <= levels``), which resolves that
         scale for every ``Im z`` down to 0 (the value is then :math:`G(x + i0)`).
         Accuracy: the model's (``TAIL_TOL``), checked against adaptive quadrature of
-        the density in ``tests/test_distributions.py::TestProtocol::test_stieltjes``.
+        the density in ``tests/test_distributions.py::TestProtocol::test_stieltjes``.  Near
+        a near-hard edge (``gap``): the sum over :meth:`nodes`, accurate off the support only.
         """
         z = np.asarray(z, dtype=complex).reshape(-1)
+        if self.edge is not None and self.edge.gap:  # off the support only: the nodes, the
+            out = np.empty(z.shape, dtype=complex)  # edge's graded towards z's distance
+            xm, wm = self.nodes()
+            xm, wm = xm[xm >= self.lo + self.edge.xf], wm[xm >= self.lo + self.edge.xf]
+            for i, zi in enumerate(z):
+                d = abs(zi - (self.lo + self.edge.gap)) / self.edge.gap
+                xe, we = self.edge.nodes(near=np.sqrt(d))
+                out[i] = np.sum(we / (zi - xe)) + np.sum(wm / (zi - xm))
+            return out
         t, w = legendre.leggauss(n)
         h = self.hi - self.lo
         grade = np.pi * 2.0 ** -np.arange(1, levels + 1)
@@ -347,73 +341,41 @@ class ComponentModel:
         density evaluation is needed."""
         theta, ww = self._theta_nodes(n)
         x = self.lo + (self.hi - self.lo) * np.sin(theta / 2) ** 2
-        return x, ww * self.g_model(theta)
+        if not self._cut and (self.edge is None or not self.edge.gap):
+            return x, ww * self.g_model(theta)
+        # near a near-hard edge: the model (of rho / shape) above x_f, times the shape (smooth
+        # there), and the edge's own nodes below
+        keep = np.repeat(np.arange(len(self.cums)) >= self._cut, n)
+        xe, we = self.edge.nodes()  # type: ignore[union-attr]
+        w = (ww * self.g_model(theta) * self.shape(x))[keep]
+        return np.concatenate([xe, x[keep]]), np.concatenate([we, w])
 
     def global_nodes(self, n: int = 64) -> tuple[np.ndarray, np.ndarray]:
         """``n`` Gauss–Legendre nodes over the whole angle range (not per piece), with
         density weights from the interpolant: a compact discretization of the law."""
+        if self.edge is not None and self.edge.gap:  # the edge needs its own nodes
+            return self.nodes(8)
         t, w = legendre.leggauss(n)
         theta = np.pi * (t + 1) / 2
         x = self.lo + (self.hi - self.lo) * np.sin(theta / 2) ** 2
         return x, w * (np.pi / 2) * self.g_model(theta)
 
-    def lebesgue_nodes(self, n: int = 48) -> tuple[np.ndarray, np.ndarray]:
-        """The same nodes with weights for :math:`dx` alone (no density)."""
-        theta, ww = self._theta_nodes(n)
-        x = self.lo + (self.hi - self.lo) * np.sin(theta / 2) ** 2
-        return x, ww * 0.5 * (self.hi - self.lo) * np.sin(theta)
 
-
-def model_density(comps: list[ComponentModel], x: np.ndarray, theta0: float) -> np.ndarray:
-    """The density at ``x`` from the components' piecewise-Chebyshev models,
-    :math:`g(\\theta) / (\\tfrac12 (hi - lo) \\sin\\theta)`, for points at angle
-    :math:`\\theta \\in (\\theta_0, \\pi - \\theta_0)` of their component; NaN elsewhere (near
-    an edge, where dividing by :math:`\\sin\\theta` costs digits, and outside every component).
-
-    Examples
-    --------
-    >>> m = ComponentModel(lambda x: 0.75 * (1 - x * x), -1.0, 1.0)
-    >>> round(float(model_density([m], np.array([0.5]), 1e-3)[0]), 12)
-    0.5625
-    """
-    out = np.full(x.shape, np.nan)
-    for comp in comps:
-        sel = np.flatnonzero((x >= comp.lo) & (x <= comp.hi))
-        th = comp.theta(x[sel])
-        ok = (th > theta0) & (th < np.pi - theta0)
-        th = th[ok]
-        out[sel[ok]] = comp.g_model(th) / (0.5 * (comp.hi - comp.lo) * np.sin(th))
-    return out
-
-
-def model_check(
-    comps: list[ComponentModel], pdf: Callable[[np.ndarray], np.ndarray], theta0: float
-) -> float:
-    """Largest :math:`|model - pdf|` relative to the largest density, at three points of
-    every piece between its interpolation nodes (``_CHECK_U``: extrema of :math:`T_{33}`
-    near each end and the middle, where the interpolation error peaks) and three points
-    near each edge (from :math:`1.5\\theta_0`; at a hard edge beyond :math:`\\theta = 0.03`,
-    where the density's power-law continuation takes over); ``inf`` where the density is 0
-    at every check point.  A component built with ``check_theta0 = theta0`` brings the
-    density's values at these points from its build's calls (the same values a call here
-    would give); others call ``pdf``.
-
-    Examples
-    --------
-    >>> f = lambda x: 0.75 * (1 - x * x)
-    >>> model_check([ComponentModel(f, -1.0, 1.0)], f, 1e-3) < 1e-13
-    True
-    """
-    err, top = 0.0, 0.0
-    for comp in comps:
-        if comp.checked is not None and comp.check_theta0 == theta0:
-            th, rho = comp.checked
-        else:
-            th = _check_theta(comp.breaks, theta0, comp.edge_exponent is not None)
-            rho = pdf(comp.lo + (comp.hi - comp.lo) * np.sin(th / 2) ** 2)
-        xs = comp.lo + (comp.hi - comp.lo) * np.sin(th / 2) ** 2
-        model = model_density([comp], xs, theta0)
-        exact = np.maximum(rho, 0.0)
-        err = max(err, float(np.max(np.abs(model - exact), initial=0.0)))
-        top = max(top, float(np.max(exact, initial=0.0)))
-    return err / top if top > 0 else float("inf")
+def _split_at(pieces: list, theta: float) -> tuple[list, int]:
+    """The pieces split at ``theta`` and at ``2^k theta`` above it (each part's coefficients
+    re-expanded from its piece's polynomial: the same function, so that the nodes of
+    :meth:`ComponentModel.nodes` resolve the shape's variation on the scale of ``theta``),
+    and the index of the first piece from ``theta`` on."""
+    cuts = theta * 2.0 ** np.arange(int(np.log2(np.pi / theta)) + 1)
+    out: list = []
+    for a0, b0, c0, ck in pieces:
+        inner = cuts[(cuts > a0) & (cuts < b0)]
+        if not inner.size:
+            out.append((a0, b0, c0, ck))
+            continue
+        bounds = [a0, *inner, b0]
+        for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+            at = C.chebval(2 * (lo + (hi - lo) * (_U + 1) / 2 - a0) / (b0 - a0) - 1, c0)
+            k = ck if i == 0 or ck is None else (np.empty(0), np.empty(0))  # checks stay once
+            out.append((lo, hi, _V @ at, k))
+    return out, int(np.searchsorted([p[0] for p in out], theta))

@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mpmath as mp
 import numpy as np
 
 from rmttheory.activation import Activation
 from rmttheory.errors import ActivationError, NotIntegrableError
+
+if TYPE_CHECKING:
+    import mpmath as mp
+else:  # imported at its first use: a sample run with its constants on disk needs none
+    from rmttheory._lazy import mpmath as mp
 
 __all__ = ["check_integrable", "break_points", "hermite_moments", "expect"]
 

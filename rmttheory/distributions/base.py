@@ -31,7 +31,6 @@ Integrals use the piecewise-Chebyshev model of
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from functools import cached_property
@@ -41,7 +40,8 @@ import numpy as np
 
 from rmttheory import _params
 from rmttheory._numerics.chebyshev import ComponentModel, model_check, model_density
-from rmttheory.errors import ConvergenceError, ParameterError, ResourceError
+from rmttheory.distributions.quantiles import QuantileMethods
+from rmttheory.errors import ConvergenceError, ParameterError
 
 __all__ = ["SpectralDistribution"]
 
@@ -49,13 +49,11 @@ __all__ = ["SpectralDistribution"]
 #: number of points of a pdf call that builds the density model
 _PDF_CHUNK, _MODEL_THETA0, _MODEL_MIN_POINTS = 1 << 14, 1e-3, 2048
 
-#: largest number of draws ``rvs`` accepts in one call (8 bytes each)
-MAX_DRAWS = 10**9
 #: largest |k| of ``moment(k)`` (higher powers overflow a float for most laws)
 MAX_ORDER = 200
 
 
-class SpectralDistribution(ABC):
+class SpectralDistribution(QuantileMethods, ABC):
     """Base class of the limiting spectral laws (see the module docstring).
 
     Examples
@@ -80,6 +78,10 @@ class SpectralDistribution(ABC):
     #: largest model-vs-solver difference, relative to the largest density, accepted
     PDF_MODEL_TOL = 1e-10
     MODEL_CALL_POINTS = 0  #: points a density call may take in the model's build (0: a level)
+    #: a first component starting within this fraction of its width above the lower bound
+    #: is modelled from the bound (a near-hard edge: n1 = m(1 + d), edge ~ d^2; above it the
+    #: model from the soft edge is the more accurate, and below it fails at phi = 0.01)
+    NEAR_HARD = 1e-8
 
     # -- hooks ---------------------------------------------------------------------
     @abstractmethod
@@ -171,10 +173,10 @@ class SpectralDistribution(ABC):
         edge = inside & (x == self._lower()) & self.hard_edge
         regular = inside & ~edge
         near = np.zeros(x.shape, dtype=bool)
-        if self.hard_edge:
-            # within 1e-4 of the width of a hard edge, root solvers lose digits: use the
-            # power-law continuation of the density model (ComponentModel)
-            lo, hi = self._support_cached[0]
+        if self._edge_gap is not None:
+            # within 1e-4 of the width of a (near-)hard edge, root solvers lose digits: use
+            # the density model's continuation there (ComponentModel, EdgeFit)
+            lo, hi = self._lower(), self._support_cached[0][1]
             near = regular & (x - lo < 1e-4 * (hi - lo))
             if near.any():
                 with np.errstate(over="ignore"):
@@ -217,12 +219,22 @@ class SpectralDistribution(ABC):
         return err if err <= self.PDF_MODEL_TOL else None
 
     @cached_property
+    def _edge_gap(self) -> float | None:
+        """0 at a hard edge; ``lo - lower`` for a first component within ``NEAR_HARD`` of
+        its width above the lower bound (modelled from the bound: ComponentModel's ``gap``)."""
+        (lo, hi), low = self._support_cached[0], self._lower()
+        near = self.SINGULAR_AT_LOWER and 0 <= lo - low <= self.NEAR_HARD * (hi - lo)
+        return lo - low if near else None
+
+    @cached_property
     def _components(self) -> list[ComponentModel]:
-        low, edge, spec = self._lower(), self.SINGULAR_AT_LOWER, self.MODEL_CALL_POINTS
+        low, gap, spec = self._lower(), self._edge_gap, self.MODEL_CALL_POINTS
         check = _MODEL_THETA0 if self.PDF_FROM_MODEL else None  # checked in the build's calls
         comps = [
-            ComponentModel(self._pdf, lo, hi, edge and lo == low, spec, check)
-            for lo, hi in self._support_cached
+            ComponentModel(self._pdf, lo, hi, False, spec, check)
+            if k or gap is None
+            else ComponentModel(self._pdf, low, hi, True, spec, check, gap)
+            for k, (lo, hi) in enumerate(self._support_cached)
         ]
         total = sum(c.mass for c in comps) + self.atom_mass
         if not abs(total - 1) <= self.MASS_TOL:
@@ -262,48 +274,6 @@ class SpectralDistribution(ABC):
         ends = [v for iv in self._support_cached for v in iv] + list(self.atoms())
         return min(ends), max(ends)
 
-    def ppf(self, q: Any) -> np.ndarray:
-        """Quantile: the smallest x with ``cdf(x) >= q`` (vectorized bisection), ``0 <= q <= 1``."""
-        q = _params.real_array(q, "q")
-        if np.any((q < 0) | (q > 1)):
-            raise ParameterError("ppf needs 0 <= q <= 1")
-        lo_all, hi_all = self._range()
-        a, b = np.full(q.shape, lo_all), np.full(q.shape, hi_all)
-        for _ in range(100):
-            mid = 0.5 * (a + b)
-            go_left = self.cdf(mid) >= q
-            a, b = np.where(go_left, a, mid), np.where(go_left, mid, b)
-        # a quantile inside an atom's jump is the atom's location
-        for loc in self.atoms():
-            b = np.where(np.abs(b - loc) <= 1e-12 * max(1.0, abs(hi_all)), loc, b)
-        return b
-
-    def rvs(
-        self, size: int | tuple[int, ...] = 1, random_state: np.random.Generator | int | None = None
-    ) -> np.ndarray:
-        """Independent draws by inverse-transform sampling, seeded by ``random_state``; more
-        than ``MAX_DRAWS`` values in one call are refused before any allocation."""
-        shape = (size,) if not isinstance(size, tuple) else size
-        dims = [_params.integer(s, "size", minimum=0) for s in shape]
-        if math.prod(dims) > MAX_DRAWS:
-            raise ResourceError(f"rvs: {math.prod(dims)} draws requested, at most {MAX_DRAWS}")
-        rng = _params.generator(random_state)
-        return self.ppf(rng.random(tuple(dims)))
-
-    def ks_distance(self, sample: Any) -> float:
-        """Kolmogorov–Smirnov distance :math:`\\sup |F_n - F|` to the empirical cdf of ``sample``.
-
-        Evaluated on both sides of every jump: ties in the sample and atoms of the law are exact.
-        """
-        x = np.sort(_params.real_array(sample, "sample", allow_empty=False, finite=True).ravel())
-        u, counts = np.unique(x, return_counts=True)
-        right = np.cumsum(counts) / x.size  # F_n(u)
-        left = right - counts / x.size  # F_n(u-)
-        F = self.cdf(u)
-        atoms = self.atoms()
-        F_left = F - np.array([atoms.get(float(v), 0.0) for v in u])
-        return float(max(np.max(np.abs(right - F)), np.max(np.abs(left - F_left))))
-
     # -- moments -------------------------------------------------------------------
     def quadrature(self, n: int = 48) -> tuple[np.ndarray, np.ndarray]:
         """Nodes and weights of the whole law: atoms (weight = mass), then Gauss–Legendre
@@ -342,7 +312,7 @@ class SpectralDistribution(ABC):
                 raise ParameterError(f"moment({k}) is infinite: the law has an atom at 0")
             first = self._components[0]
             expo = first.edge_exponent
-            if first.lo == 0.0 and (expo is None or k + expo <= -1 + 1e-3):
+            if self._support_cached[0][0] == 0.0 and (expo is None or k + expo <= -1 + 1e-3):
                 raise ParameterError(
                     f"moment({k}) is infinite: the density behaves like x^"
                     f"{expo if expo is not None else 0:.3g} at 0"

@@ -18,14 +18,16 @@ import math
 import time
 import traceback
 from collections.abc import Iterable
-from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rmttheory.validation.tasks import run_tasks
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["Point", "run_point", "run_campaign", "run_tasks", "load_results"]
 
@@ -182,6 +184,7 @@ def run_point(
             trace["rel_tol"] = trace["tol"] / abs(target)
             trace["pass"] = bool(abs(trace["mean"] - target) <= trace["tol"])
         trace["target_kind"] = "exact finite-size mean" if exact else "limit + 3/n0 allowance"
+        hist = np.histogram(pooled, bins=60)
         rec.update(
             {
                 "status": "ok",
@@ -206,8 +209,8 @@ def run_point(
                 "pass_ks": ks <= tol.value,
                 "pass_mean": trace["pass"],
                 "pass_outlier": None if outlier is None else outlier["pass"],
-                "histogram": np.histogram(pooled, bins=60)[0].tolist(),
-                "histogram_edges": np.histogram(pooled, bins=60)[1].tolist(),
+                "histogram": hist[0].tolist(),
+                "histogram_edges": hist[1].tolist(),
             }
         )
         rec["pass"] = bool(rec["pass_ks"] and rec["pass_mean"] and rec["pass_outlier"] is not False)

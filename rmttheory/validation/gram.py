@@ -18,12 +18,15 @@ from rmttheory.resources import resolve_device
 from rmttheory.validation.sampling import (
     GramSpec,
     check_memory,
+    in_threads,
+    row_block,
     sample_features,
     sample_features_torch,
 )
 
 __all__ = [
     "GramSample",
+    "square_trace_stats",
     "gram_sample",
     "gram_eigenvalues",
     "batched_samples",
@@ -99,12 +102,72 @@ def trace_stats(A: Any) -> tuple[float, float]:
     # SS_e = sum (A - g)^2 - m sum (row - g)^2 - n sum (col - g)^2 (the ANOVA identity; no
     # n x m residual array: 0.2 s -> 0.02 s at 2000 x 2000)
     B = (A - g).ravel()
-    ss_e = float(B @ B) - m * float(np.sum((rows - g) ** 2)) - n * float(np.sum((cols - g) ** 2))
+    return g, _anova_var(n, m, g, rows, cols, float(B @ B))
+
+
+def square_trace_stats(Y: Any, c: float = 0.0, threads: int | None = None) -> tuple[float, float]:
+    """:func:`trace_stats` of :math:`(Y - c)^2`, without that array: row blocks of ~1 MiB
+    (squared in cache, their row sums, column sums and squared deviations accumulated) on
+    the process's threads.  Equal to ``trace_stats((Y - c) ** 2)`` to rounding
+    (``tests/test_sampling.py::test_square_trace_stats_is_trace_stats``); at 4000 x 4000 on
+    2 cores 0.45 s -> 0.06 s (no 128 MB temporaries).
+
+    Parameters
+    ----------
+    Y
+        An :math:`n\\times m` float array.
+    c
+        The shift (the limit mean of an uncentered sample; 0 otherwise).
+    threads
+        As in :func:`rmttheory.validation.sampling.in_threads`.
+
+    Returns
+    -------
+    (float, float)
+        The mean of :math:`(Y - c)^2` and the variance estimate of :func:`trace_stats`.
+
+    Examples
+    --------
+    >>> Y = np.arange(12.0).reshape(3, 4)
+    >>> np.allclose(square_trace_stats(Y, 1.0), trace_stats((Y - 1.0) ** 2))
+    True
+    """
+    Y = np.asarray(Y, dtype=float)
+    n, m = Y.shape
+    if n < 2 or m < 2:
+        return trace_stats((Y - c) ** 2)
+    rb = row_block(Y)
+    starts = range(0, n, rb)
+    shift = float(np.mean((Y[:rb] - c) ** 2))  # near the mean: sums of (A - shift)^2 keep digits
+    rows = np.empty(n)
+    cols = np.zeros((len(starts), m))  # per block: summed in a fixed order (deterministic)
+    dev = np.zeros(len(starts))
+
+    def share(t: int, k: int) -> None:
+        for i in range(t, len(starts), k):
+            s = starts[i]
+            A = np.square(Y[s : s + rb] - c)
+            rows[s : s + rb] = A.sum(axis=1)
+            cols[i] = A.sum(axis=0)
+            A -= shift
+            dev[i] = float(np.vdot(A, A))
+
+    in_threads(share, len(starts), threads)
+    g = float(rows.sum()) / (n * m)
+    rows /= m
+    col_means = cols.sum(axis=0) / n
+    ss_tot = float(dev.sum()) - n * m * (g - shift) ** 2  # sum (A - g)^2
+    return g, _anova_var(n, m, g, rows, col_means, ss_tot)
+
+
+def _anova_var(n: int, m: int, g: float, rows: np.ndarray, cols: np.ndarray, ss: float) -> float:
+    """The variance estimate of :func:`trace_stats` from the row and column means and the
+    total sum of squared deviations."""
+    ss_e = ss - m * float(np.sum((rows - g) ** 2)) - n * float(np.sum((cols - g) ** 2))
     ms_e = max(ss_e, 0.0) / ((n - 1) * (m - 1))
     ms_rows = m * float(rows.var(ddof=1))
     ms_cols = n * float(cols.var(ddof=1))
-    var = (max(ms_rows, ms_e) + max(ms_cols, ms_e) - ms_e) / (n * m)
-    return g, var
+    return (max(ms_rows, ms_e) + max(ms_cols, ms_e) - ms_e) / (n * m)
 
 
 def gram_sample(spec: GramSpec, rng: SeedLike = None, device: str = "cpu") -> GramSample:
@@ -141,7 +204,7 @@ def gram_sample(spec: GramSpec, rng: SeedLike = None, device: str = "cpu") -> Gr
         c = gaussian_constants(spec.act, spec.sigma_w, spec.sigma_x, digits=15).mean
     if dev == "cpu":
         Y = sample_features(spec, rng)
-        trace, var = trace_stats((Y - c) ** 2)
+        trace, var = square_trace_stats(Y, c)
         M = Y @ Y.T
         M /= m  # in place: no second n1 x n1 array
         return GramSample(np.linalg.eigvalsh(M), trace, var)

@@ -7,12 +7,13 @@ ensembles of :mod:`rmttheory.validation.hessian_ensemble`.
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rmttheory.validation.io import write_json
+
+if TYPE_CHECKING:  # a process pool's modules load only when one runs (a sample's start-up)
+    from concurrent.futures import Executor
 
 __all__ = ["run_tasks"]
 
@@ -81,6 +82,9 @@ def run_tasks(
                 write_json(folder / f"{key}.json", fn(*args, **kwargs))
                 bar.update(1)
         elif todo:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from multiprocessing import get_context
+
             own = executor is None
             # spawn, not fork: a forked child of a process whose torch/OpenMP threads
             # are running can hang forever (seen with the Hessian ensembles)

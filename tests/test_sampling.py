@@ -1,0 +1,105 @@
+"""The sampler's parallel pieces equal the plain numpy recipe; the thread cap's cheap paths."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from rmttheory import activation
+from rmttheory.resources import _allowed_cores, cap_threads, free_cores
+from rmttheory.validation.gram import gram_sample, square_trace_stats, trace_stats
+from rmttheory.validation.sampling import GramSpec, apply_by_rows, in_threads, sample_features
+
+
+@pytest.mark.parametrize("shape", [(2000, 2000), (1999, 1001), (37, 12345), (1, 5)])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_apply_by_rows_equals_the_whole_array_call(shape, threads):
+    """Bit for bit, for ufunc chains and registered activations' shipped numpy code, at
+    shapes whose blocks do not divide the rows; a wrong block (the last rows skipped) is
+    caught."""
+    Z = np.random.default_rng(1).standard_normal(shape) * 2
+    fs = [np.tanh, lambda x: np.maximum(x, 0.0), lambda x: x * 0.5 * (1 + np.tanh(x))]
+    fs += [activation(n).numpy() for n in ("gelu", "softplus", "erf")]
+    for f in fs:
+        assert np.array_equal(apply_by_rows(f, Z.copy(), threads), f(Z))
+    skipped = Z.copy()
+    apply_by_rows(np.tanh, skipped[:-1], threads)
+    if shape[0] > 1:
+        assert not np.array_equal(skipped, np.tanh(Z))
+
+
+def test_in_threads_raises_a_threads_error():
+    def share(t, k):
+        if t == k - 1:
+            raise ValueError("block failed")
+
+    with pytest.raises(ValueError, match="block failed"):
+        in_threads(share, 4, 2)
+    assert in_threads(lambda t, k: None, 1, 8) == 1  # never more threads than blocks
+
+
+@pytest.mark.parametrize("c", [0.0, 0.37])
+def test_square_trace_stats_is_trace_stats(c):
+    """Mean and ANOVA variance of (Y - c)^2 from row blocks equal those of the formed array to
+    1e-13, at a shape whose blocks do not divide it; and with a constant |Y| (all variance
+    components 0), too.  A statistic of (Y - 2c)^2 instead differs (the shift is used)."""
+    Y = np.tanh(np.random.default_rng(2).standard_normal((1503, 777)))
+    want = np.array(trace_stats((Y - c) ** 2))
+    got = np.array(square_trace_stats(Y, c, threads=2))
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+    assert square_trace_stats(Y, c, threads=1) == pytest.approx(tuple(want), rel=1e-13)
+    flat = np.full((40, 50), 0.7)
+    assert square_trace_stats(flat) == pytest.approx(trace_stats(flat**2), abs=1e-15)
+    if c:
+        assert square_trace_stats(Y, 2 * c)[0] != pytest.approx(want[0], rel=1e-6)
+
+
+def test_sample_features_is_the_plain_recipe():
+    """Same seed, same numbers as the script a user would write (W, X from one generator in
+    that order, W scaled by 1/sqrt(n0), Y = tanh(WX)), and gram_sample's trace is its mean
+    square."""
+    spec = GramSpec("tanh", 300, 0.5, 0.5)
+    n0, n1, m = spec.shape
+    rng = np.random.default_rng(7)
+    W = rng.standard_normal((n1, n0)) / np.sqrt(n0)
+    X = rng.standard_normal((n0, m))
+    want = np.tanh(W @ X)
+    # (W *= 1/sqrt(n0) in place rounds differently from W / sqrt(n0): 1e-15 in Y)
+    np.testing.assert_allclose(sample_features(spec, rng=7), want, rtol=0, atol=1e-13)
+    s = gram_sample(spec, rng=7)
+    assert s.trace == pytest.approx(float(np.mean(want**2)), rel=1e-13)
+    lam = np.linalg.eigvalsh(want @ want.T / m)
+    np.testing.assert_allclose(s.eigenvalues, lam, rtol=0, atol=1e-12)
+
+
+def test_idle_machine_needs_no_pool_change(monkeypatch):
+    """With no load, free_cores skips its three reads of /proc/loadavg (4 ms); with the
+    libraries at their defaults and a cap equal to them, cap_threads leaves the pools alone
+    (no threadpoolctl); a lower cap or a user's setting still goes through threadpoolctl."""
+    import rmttheory.resources as res
+
+    calls = []
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    monkeypatch.setattr(res, "_runnable_others", lambda: calls.append(1) or 0)
+    assert free_cores() == _allowed_cores() and not calls
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.0, 0.0))
+    free_cores()
+    assert calls  # busy: the instantaneous count is read
+
+    import sys
+    import types
+
+    import threadpoolctl
+
+    limits = []
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", lambda n: limits.append(n))
+    fake_torch = types.SimpleNamespace(set_num_threads=lambda n: None)  # leave torch's alone
+    monkeypatch.setitem(sys.modules, "torch", fake_torch)
+    for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RMTTHEORY_THREADS"):
+        monkeypatch.delenv(v, raising=False)
+    assert cap_threads(threads=_allowed_cores()) == _allowed_cores()
+    assert limits == []
+    cap_threads(threads=1)
+    assert limits == [1]
