@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rmttheory import activation
+from rmttheory.errors import ParameterError
 from rmttheory.resources import _allowed_cores, cap_threads, free_cores
 from rmttheory.validation.gram import gram_sample, square_trace_stats, trace_stats
 from rmttheory.validation.sampling import GramSpec, apply_by_rows, in_threads, sample_features
@@ -28,6 +29,15 @@ def test_apply_by_rows_equals_the_whole_array_call(shape, threads):
     apply_by_rows(np.tanh, skipped[:-1], threads)
     if shape[0] > 1:
         assert not np.array_equal(skipped, np.tanh(Z))
+
+
+def test_bad_arrays_get_one_clear_line():
+    with pytest.raises(ParameterError, match="2-d numpy array"):
+        apply_by_rows(np.tanh, np.zeros(5))
+    with pytest.raises(ParameterError, match="2-d numpy array"):
+        apply_by_rows(np.tanh, np.zeros((4, 6))[:, ::2])
+    with pytest.raises(ParameterError, match="2-d array"):
+        square_trace_stats(np.zeros(5))
 
 
 def test_in_threads_raises_a_threads_error():

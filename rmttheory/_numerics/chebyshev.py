@@ -65,8 +65,9 @@ class ComponentModel:
         them raises, the build goes on without them and the check calls the density.
     gap
         With ``hard_edge``: a soft edge at ``lo + gap`` below the solver's resolution (near
-        n1 = m); the model interpolates the power law and its mass and cdf subtract the
-        closed-form difference to the local form there (:mod:`rmttheory._numerics.hard_edge`).
+        n1 = m); the model interpolates the smooth :math:`\\rho/\\sqrt{1 - gap/(x - lo)}` (a
+        power law near ``lo``), and its mass, cdf, nodes and Cauchy integral are those of the
+        density (:mod:`rmttheory._numerics.hard_edge`).
 
     Attributes
     ----------
@@ -112,7 +113,7 @@ class ComponentModel:
         self.edge = EdgeFit(pdf, self.lo, self.hi, gap) if hard_edge else None
         #: the density (with the continuation at a hard edge)
         self.density = pdf if self.edge is None else self.edge.density
-        if self.edge is not None:  # the model interpolates the smooth power law
+        if self.edge is not None:  # the model interpolates the smooth part (a power law)
             pdf, self.edge_exponent = self.edge.power_law, self.edge.exponent
         half = 0.5 * (self.hi - self.lo)
 
@@ -220,7 +221,6 @@ class ComponentModel:
         #: the modelled function's mass above the density's near a near-hard edge (else 0)
         self.deficit = 0.0
         if self.edge is not None and self.edge.gap:
-            half = 0.5 * (self.hi - self.lo)
             self.edge.set_tail(
                 lambda x: self.g_model(self.theta(x)) / (half * np.sin(self.theta(x)))
             )
@@ -341,12 +341,12 @@ class ComponentModel:
         density evaluation is needed."""
         theta, ww = self._theta_nodes(n)
         x = self.lo + (self.hi - self.lo) * np.sin(theta / 2) ** 2
-        if not self._cut and (self.edge is None or not self.edge.gap):
+        if self.edge is None or not self.edge.gap:
             return x, ww * self.g_model(theta)
         # near a near-hard edge: the model (of rho / shape) above x_f, times the shape (smooth
         # there), and the edge's own nodes below
         keep = np.repeat(np.arange(len(self.cums)) >= self._cut, n)
-        xe, we = self.edge.nodes()  # type: ignore[union-attr]
+        xe, we = self.edge.nodes()
         w = (ww * self.g_model(theta) * self.shape(x))[keep]
         return np.concatenate([xe, x[keep]]), np.concatenate([we, w])
 

@@ -109,7 +109,8 @@ class EdgeFit:
         The bound and the component's upper end.
     gap
         :math:`\\varepsilon`: a soft edge at ``lo + gap`` below the solver's resolution
-        (0: a hard edge).
+        (0: a hard edge).  The local form is that of a -1/2 hard edge (Marchenko–Pastur's,
+        n1 = m); where the fitted exponent differs, the law's mass check decides.
 
     Attributes
     ----------

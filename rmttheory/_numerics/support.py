@@ -14,9 +14,10 @@ from rmttheory.errors import ParameterError
 
 __all__ = ["support_from_candidates"]
 
-#: the lowest probe above ``lower``, relative to the probed span: the root solvers' "inside"
-#: test is reliable down to ~1e-14 of it at a hard edge (below, it flickers)
-FLOOR = 1e-13
+#: candidates within this fraction of the span above ``lower`` are not probed around (the
+#: bound, numerically); 1e-13 where they are accurate roots (``roots``: the Pennington-Worah
+#: "inside" test holds down to ~1e-14 of the span at a hard edge, and flickers below)
+FLOOR, ROOTS_FLOOR = 1e-10, 1e-13
 
 
 def support_from_candidates(
@@ -43,10 +44,11 @@ def support_from_candidates(
         The candidates are accurate roots of what locates the edges (not points near
         them): a change of state across one candidate is that candidate, unbisected.
     tiny_edges
-        Candidates within ``FLOOR`` of the span above ``lower`` are too close to it to
-        probe; by default they are dropped (numerically the bound).  True: they are
-        accurate (the Pennington–Worah discriminant in its near-square form), and where
-        the support reaches down to the probes the largest of them is its lower edge.
+        Candidates within ``FLOOR`` (``ROOTS_FLOOR`` with ``roots``) of the span above
+        ``lower`` are too close to it to probe; by default they are dropped (numerically the
+        bound).  True: they are accurate (the Pennington–Worah discriminant in its
+        near-square form), and where the support reaches down to the probes the largest of
+        them is its lower edge.
 
     Returns
     -------
@@ -69,10 +71,10 @@ def support_from_candidates(
     cand = np.sort(np.asarray(candidates, dtype=float))
     cand = cand[np.isfinite(cand) & (cand > lower)]
     tiny = np.empty(0)
-    if cand.size:  # roots within FLOOR of the span: below what a probe resolves
-        span = cand.max() - lower
-        tiny = cand[cand - lower <= FLOOR * span]
-        cand = cand[cand - lower > FLOOR * span]
+    if cand.size:  # roots this close to the bound: below what a probe resolves
+        span, floor = cand.max() - lower, ROOTS_FLOOR if roots else FLOOR
+        tiny = cand[cand - lower <= floor * span]
+        cand = cand[cand - lower > floor * span]
     if cand.size == 0:
         raise ParameterError("no support edges found (degenerate parameters?)")
     top = cand[-1] + 0.5 * (cand[-1] - lower) + 1.0

@@ -14,6 +14,7 @@ import numpy as np
 
 from rmttheory import _params
 from rmttheory._params import SeedLike
+from rmttheory.errors import ParameterError
 from rmttheory.resources import resolve_device
 from rmttheory.validation.sampling import (
     GramSpec,
@@ -133,6 +134,8 @@ def square_trace_stats(Y: Any, c: float = 0.0, threads: int | None = None) -> tu
     True
     """
     Y = np.asarray(Y, dtype=float)
+    if Y.ndim != 2:
+        raise ParameterError(f"square_trace_stats needs a 2-d array, got shape {Y.shape}")
     n, m = Y.shape
     if n < 2 or m < 2:
         return trace_stats((Y - c) ** 2)

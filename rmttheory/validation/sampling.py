@@ -275,6 +275,10 @@ def apply_by_rows(f: Any, Z: np.ndarray, threads: int | None = None) -> np.ndarr
     array([[0., 2.],
            [3., 0.]])
     """
+    if not (
+        isinstance(Z, np.ndarray) and Z.ndim == 2 and Z.flags.c_contiguous and Z.flags.writeable
+    ):
+        raise ParameterError("apply_by_rows needs a writable C-contiguous 2-d numpy array")
     rows = row_block(Z)
     starts = range(0, Z.shape[0], rows)
 
