@@ -174,8 +174,12 @@ def test_stieltjes_in_the_gap_from_the_edge_model():
 
 def test_sampling_at_n1_equal_m_plus_one():
     """The user's size n1 = m + 1 (n0 = 1000, m = 2000, n1 = 2001: d = 5e-4, which raised
-    before): the sampled spectrum passes its KS and trace checks against the law."""
-    rec = run_point(Point("tanh", 0.5, 1000 / 2001, 1000, seeds=1, seed=3))
+    before): the sampled spectrum passes its KS and trace checks against the law, and the
+    same checks reject eta +-2% and the KS one of phi, psi moved by 5%."""
+    rec = run_point(Point("tanh", 0.5, 1000 / 2001, 1000, seeds=1, seed=3), power=True)
     assert rec["status"] == "ok", rec.get("reason")
     assert (rec["n1"], rec["m"]) == (2001, 2000)
     assert rec["pass_ks"] and rec["pass_mean"]
+    power = {r["perturbation"]: r for r in rec["power"]}
+    assert power["η +2%"]["reject"] and power["η -2%"]["reject"]
+    assert any(power[n]["ks_reject"] for n in ("φ +5%", "φ -5%", "ψ +5%", "ψ -5%"))
