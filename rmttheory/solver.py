@@ -151,12 +151,17 @@ class PenningtonWorahSolver:
         return max(0.0, 1.0 - 1.0 / self.c)
 
     # -- polynomial ----------------------------------------------------------------
+    @property
+    def _near_square(self) -> bool:
+        """phi/2 <= psi <= 2 phi: near n1 = m, where psi - phi is exact in floating point."""
+        return self.phi / 2 <= self.psi <= 2 * self.phi
+
     def _generated(self, name: str) -> tuple[tuple, tuple]:
         """The generated coefficient functions ``name`` and their arguments after ``phi``:
         for phi/2 <= psi <= 2 phi their near-square forms, in ``dpsi = psi - phi`` (exact
         there): near n1 = m the expanded forms lose the roots near z = 0
         (``tests/test_near_square.py``)."""
-        if hasattr(_code, name + "_NEAR") and self.phi / 2 <= self.psi <= 2 * self.phi:
+        if self._near_square and hasattr(_code, name + "_NEAR"):
             return getattr(_code, name + "_NEAR"), (self.psi, self.psi - self.phi)
         return getattr(_code, name), (self.psi,)
 
@@ -378,9 +383,11 @@ class PenningtonWorahSolver:
         """Support intervals in units of eta: candidates are the positive real roots
         of the discriminant (in z) of the polynomial, classified and refined by
         :func:`rmttheory._numerics.support.support_from_candidates`."""
-        near = self._generated("COMPANION")[0] is _code.COMPANION_NEAR  # accurate tiny roots
+        # near n1 = m roots within 1e-13 of the span above 0 are the lower edge (the general
+        # discriminant's near form; the linear case's cubic: mass 1.5e-8 off with them, 4.8e-7
+        # without)
         return support_from_candidates(
-            self._edge_candidates(), self._inside, roots=True, tiny_edges=near
+            self._edge_candidates(), self._inside, roots=True, tiny_edges=self._near_square
         )
 
     def support(self) -> list[tuple[float, float]]:

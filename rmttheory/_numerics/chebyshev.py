@@ -303,7 +303,8 @@ class ComponentModel:
         if self.edge is not None and self.edge.gap:  # off the support only: the nodes, the
             out = np.empty(z.shape, dtype=complex)  # edge's graded towards z's distance
             xm, wm = self.nodes()
-            xm, wm = xm[xm >= self.lo + self.edge.xf], wm[xm >= self.lo + self.edge.xf]
+            above = xm >= self.lo + self.edge.xf  # the model's nodes (the edge's per z below)
+            xm, wm = xm[above], wm[above]
             for i, zi in enumerate(z):
                 d = abs(zi - (self.lo + self.edge.gap)) / self.edge.gap
                 xe, we = self.edge.nodes(near=np.sqrt(d))
