@@ -10,18 +10,8 @@ The path: :mod:`~rmttheory.activation` → :mod:`~rmttheory.constants` →
 
 from typing import TYPE_CHECKING
 
-from rmttheory.activation import Activation, activation, registered_names
-from rmttheory.constants import GaussianConstants, derivative_moments, gaussian_constants
-from rmttheory.distributions import (
-    GaudinGOE,
-    LinearNetwork,
-    MarchenkoPastur,
-    PenningtonWorah,
-    RatioLaw,
-    SilversteinLaw,
-    SpectralDistribution,
-    WignerSurmise,
-)
+from rmttheory._lazy import lazy_attributes
+from rmttheory._process import prepare_command_line_process
 from rmttheory.errors import (
     ActivationError,
     ConvergenceError,
@@ -31,19 +21,50 @@ from rmttheory.errors import (
     RmtError,
 )
 
-if TYPE_CHECKING:
+prepare_command_line_process()  # before numpy loads (the command's process only)
+
+# eager (after the line above: it imports numpy): the function ``activation`` shares its
+# name with its module, which an import of the module would otherwise bind here instead
+from rmttheory.activation import Activation, activation, registered_names  # noqa: E402
+
+if TYPE_CHECKING:  # for type checkers and documentation tools; at run time, on first use
+    from rmttheory.constants import GaussianConstants, derivative_moments, gaussian_constants
+    from rmttheory.distributions import (
+        GaudinGOE,
+        LinearNetwork,
+        MarchenkoPastur,
+        PenningtonWorah,
+        RatioLaw,
+        SilversteinLaw,
+        SpectralDistribution,
+        WignerSurmise,
+    )
     from rmttheory.equation import PenningtonWorahEquation
 
 __version__ = "0.2.0"
 
-
-def __getattr__(name: str) -> object:
-    # the symbolic equation imports sympy (0.35-0.5 s): only when asked for
-    if name == "PenningtonWorahEquation":
-        from rmttheory.equation import PenningtonWorahEquation
-
-        return PenningtonWorahEquation
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: where each name is defined: imported at first use, so that a command pays only for the
+#: modules it touches (the symbolic equation imports sympy: 0.35-0.5 s)
+_WHERE = {
+    "GaussianConstants": "rmttheory.constants",
+    "gaussian_constants": "rmttheory.constants",
+    "derivative_moments": "rmttheory.constants",
+    "PenningtonWorahEquation": "rmttheory.equation",
+    **{
+        name: "rmttheory.distributions"
+        for name in (
+            "SpectralDistribution",
+            "MarchenkoPastur",
+            "LinearNetwork",
+            "PenningtonWorah",
+            "SilversteinLaw",
+            "RatioLaw",
+            "WignerSurmise",
+            "GaudinGOE",
+        )
+    },
+}
+__getattr__, __dir__ = lazy_attributes(globals(), _WHERE)
 
 
 __all__ = [

@@ -25,10 +25,11 @@ Use it as::
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-__all__ = ["sympy", "mpmath", "LazyModule"]
+__all__ = ["sympy", "mpmath", "LazyModule", "lazy_attributes"]
 
 
 class LazyModule:
@@ -69,3 +70,52 @@ sympy = LazyModule("sympy")
 
 #: mpmath, imported at the first attribute access
 mpmath = LazyModule("mpmath")
+
+
+def lazy_attributes(
+    namespace: dict[str, Any], where: dict[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` (PEP 562) for a package whose names are imported from
+    their modules at first use (then kept in the package's ``namespace``): ``import
+    rmttheory`` then costs none of the laws a run does not touch (``rmttheory sample``
+    builds its law on a helper thread while the sample is drawn).
+
+    Parameters
+    ----------
+    namespace
+        The package's ``globals()``.
+    where
+        Public name -> the module that defines it.
+
+    Returns
+    -------
+    (callable, callable)
+        The package's ``__getattr__`` and ``__dir__``.
+
+    Examples
+    --------
+    >>> ns = {"__name__": "demo"}  # a package of that name
+    >>> get, names = lazy_attributes(ns, {"Fraction": "fractions"})
+    >>> get("Fraction")(1, 2), "Fraction" in names(), "Fraction" in ns
+    (Fraction(1, 2), True, True)
+    """
+
+    package = namespace["__name__"]
+
+    def __getattr__(name: str) -> Any:
+        module = where.get(name)
+        if module is not None:
+            value = namespace[name] = getattr(importlib.import_module(module), name)
+            return value
+        if not name.startswith("_"):  # a submodule, as an eager package's imports bound them
+            try:
+                return importlib.import_module(f"{package}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{package}.{name}":
+                    raise
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *where})
+
+    return __getattr__, __dir__

@@ -247,7 +247,14 @@ def _pool_threads() -> int:
 
 
 def _runnable_others() -> int | None:
-    """Tasks runnable now other than this one (Linux), or None where unknown."""
+    """Tasks runnable now outside this process (Linux), or None where unknown.
+
+    ``/proc/loadavg`` counts every runnable thread of the machine, this process's own
+    included: its BLAS workers spin for a while after numpy's import and after every BLAS
+    call, so they are subtracted (``/proc/self/task``).  Counting them as other work capped
+    a fresh ``rmttheory sample`` at one BLAS thread in 5 of 8 runs right after another
+    process ended (``tests/test_sampling.py::test_own_spinning_threads_are_not_other_work``).
+    """
     import time
 
     counts = []
@@ -257,11 +264,30 @@ def _runnable_others() -> int | None:
                 running = int(fh.read().split()[3].split("/")[0])
         except (OSError, ValueError, IndexError):
             return None
-        counts.append(running - 1)
+        counts.append(running - _own_running())
         if i < 2:
             time.sleep(0.002)
     return max(0, sorted(counts)[1])  # the median: a task seen once is a blip (1 run in 12
     # right after another process ended saw one and capped BLAS at 1 thread with the max)
+
+
+def _own_running() -> int:
+    """Threads of this process that are running or runnable now (at least 1: the caller)."""
+    import os
+
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return 1
+    n = 0
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as fh:
+                stat = fh.read()
+        except OSError:  # the thread ended
+            continue
+        n += stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] == "R"  # the state, after (comm)
+    return max(1, n)
 
 
 def cap_threads(workers: int = 1, threads: int | None = None) -> int:

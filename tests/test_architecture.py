@@ -19,6 +19,7 @@ RANK = {
     "_lazy": 0,
     "_params": 1,
     "resources": 1,
+    "_process": 1,
     "_disk_cache": 1,
     "_generated": 1,
     "plot": 2,

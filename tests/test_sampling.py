@@ -113,3 +113,72 @@ def test_idle_machine_needs_no_pool_change(monkeypatch):
     assert limits == []
     cap_threads(threads=1)
     assert limits == [1]
+
+
+@pytest.mark.parametrize("center", [True, False])
+def test_gram_sample_statistics_taken_in_the_activation_pass(center):
+    """ReLU (mean 1/sqrt(2 pi) != 0): the features centered inside the activation's pass equal
+    relu(WX) - mean of the plain recipe, and gram_sample's trace statistics (accumulated
+    block by block in that pass) equal trace_stats of the formed (Y - c)^2, c the mean of an
+    uncentered sample.  Shifting c by 1% changes the trace beyond that accuracy."""
+    spec = GramSpec("relu", 700, 0.7, 0.45, center=center)  # 1556 rows: blocks do not divide
+    n0, n1, m = spec.shape
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((n1, n0)) / np.sqrt(n0)
+    Z = W @ rng.standard_normal((n0, m))
+    mean = 1 / np.sqrt(2 * np.pi)
+    want = np.maximum(Z, 0.0) - mean if center else np.maximum(Z, 0.0)
+    np.testing.assert_allclose(sample_features(spec, rng=3), want, rtol=0, atol=1e-13)
+    c = 0.0 if center else mean
+    s = gram_sample(spec, rng=3)
+    ref = trace_stats((want - c) ** 2)
+    assert (s.trace, s.trace_var) == pytest.approx(ref, rel=1e-12)
+    assert trace_stats((want - 1.01 * c - 0.01) ** 2)[0] != pytest.approx(s.trace, rel=1e-6)
+
+
+def test_openblas_spin_is_shortened_in_the_command_process_only(monkeypatch):
+    """The console script and ``python -m rmttheory.cli`` are the command's process: there,
+    before numpy loads, OpenBLAS's idle workers are told to sleep after 2^24 cycles (unless
+    the user set it); a caller's process, or one with numpy loaded, is left alone."""
+    import subprocess
+    import sys
+
+    import rmttheory._process as res
+
+    monkeypatch.setattr(sys, "argv", ["/venv/bin/rmttheory", "sample"])
+    assert res.command_line_process()
+    monkeypatch.setattr(sys, "argv", ["-m"])
+    monkeypatch.setattr(sys, "orig_argv", ["python", "-m", "rmttheory.cli", "sample"])
+    assert res.command_line_process()
+    monkeypatch.setattr(sys, "orig_argv", ["python", "-m", "pytest", "rmttheory.cli"])
+    assert not res.command_line_process()
+    monkeypatch.setattr(sys, "argv", ["/venv/bin/rmttheory", "sample"])
+    assert not res.prepare_command_line_process()  # numpy is loaded here: too late, unchanged
+    probe = "import sys; sys.argv[0] = 'rmttheory'; import os, rmttheory; "
+    probe += "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert run.stdout.split() == [str(res.OPENBLAS_SPIN)]
+    env["OPENBLAS_THREAD_TIMEOUT"] = "28"  # the user's setting wins
+    run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert run.stdout.split() == ["28"]
+    plain = "import os, rmttheory; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))"
+    env.pop("OPENBLAS_THREAD_TIMEOUT")
+    run = subprocess.run([sys.executable, "-c", plain], env=env, capture_output=True, text=True)
+    assert run.stdout.split() == ["None"]
+
+
+def test_in_background_returns_or_raises_in_the_callers_thread():
+    import threading
+
+    from rmttheory._process import in_background
+
+    where = []
+    result = in_background(lambda: where.append(threading.current_thread()) or 7)
+    assert result() == 7 and where[0] is not threading.current_thread()
+
+    def fails():
+        raise ArithmeticError("law failed")
+
+    with pytest.raises(ArithmeticError, match="law failed"):
+        in_background(fails)()

@@ -68,6 +68,27 @@ def test_failing_point_is_recorded_and_others_continue(tmp_path):
     assert status["nonsense(x"]["status"] == "failed" and "parse" in status["nonsense(x"]["reason"]
 
 
+def test_bad_activation_fails_before_sampling_and_a_law_failure_is_recorded(monkeypatch):
+    """The law is built on a helper thread while the sample is drawn; a non-integrable
+    activation still fails before anything is sampled, and an error in the helper's law
+    comes back as the point's 'failed' record (never lost, never a traceback)."""
+    import rmttheory.validation.campaign as campaign
+    import rmttheory.validation.gram as gram
+
+    drawn = []
+    real = gram.batched_samples
+    monkeypatch.setattr(gram, "batched_samples", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    rec = run_point(Point("1/x", 1.0, 1.0, 60))
+    assert rec["status"] == "failed" and "singular" in rec["reason"] and not drawn
+
+    def broken(*args):
+        raise FloatingPointError("law failed in its thread")
+
+    monkeypatch.setattr(campaign, "_built_law", broken)
+    rec = run_point(Point("tanh", 1.0, 1.0, 60))
+    assert drawn and rec["status"] == "failed" and "law failed in its thread" in rec["reason"]
+
+
 def test_oversize_request_refused(capsys):
     rec = run_point(Point("tanh", 1.0, 1.0, 1_000_000))
     assert rec["status"] == "refused" and "GiB" in rec["reason"]

@@ -17,6 +17,7 @@ whose square is not Gaussian-integrable, before any quadrature runs.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -112,8 +113,15 @@ def _mp_quad(h, points: list[float], dps: int):
 Z_MAX = 37.5
 #: float64 path: panel width and Gauss-Legendre nodes per panel (two rules, error estimate)
 _PANEL = 0.5
-_GL_HI = np.polynomial.legendre.leggauss(24)
-_GL_LO = np.polynomial.legendre.leggauss(16)
+#: Gauss-Legendre orders of the two rules
+_GL_ORDERS = (24, 16)
+
+
+@functools.cache
+def _gauss_legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights on [-1, 1], made at first use (a run with its constants on disk
+    never integrates: numpy.polynomial's eigenvalue problems are not paid at import)."""
+    return np.polynomial.legendre.leggauss(order)
 
 
 def _panel_nodes(points: list[float], rule: tuple) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -147,8 +155,8 @@ def _float_moments(
     a truncation at |z| = Z_MAX (the caller then uses mpmath)."""
     f = act.numpy()
     results = []
-    for rule in (_GL_HI, _GL_LO):
-        z, w, mirror = _panel_nodes(zk, rule)
+    for order in _GL_ORDERS:
+        z, w, mirror = _panel_nodes(zk, _gauss_legendre(order))
         zz = np.concatenate([z, -z]) if mirror else z
         with np.errstate(over="raise", invalid="raise"):
             try:

@@ -21,24 +21,53 @@ Tracy–Widom centring and scale of extreme eigenvalues (:func:`edge_scaling`,
 :func:`hermite_edge`, :func:`laguerre_edge`).
 """
 
-from rmttheory.distributions.base import SpectralDistribution
-from rmttheory.distributions.edge import (
-    EdgeScaling,
-    SoftEdge,
-    edge_scaling,
-    hermite_edge,
-    laguerre_edge,
-    soft_edge,
-)
-from rmttheory.distributions.linear_network import LinearNetwork
-from rmttheory.distributions.marchenko_pastur import MarchenkoPastur
-from rmttheory.distributions.mixture import MixtureSilversteinLaw
-from rmttheory.distributions.pennington_worah import PenningtonWorah
-from rmttheory.distributions.ratio import RatioLaw
-from rmttheory.distributions.silverstein import SilversteinLaw
-from rmttheory.distributions.spacing import GaudinGOE, WignerSurmise
-from rmttheory.distributions.tracy_widom import TracyWidom
-from rmttheory.distributions.transforms import ChangeOfSizeLaw, ScaledLaw
+from typing import TYPE_CHECKING
+
+from rmttheory._lazy import lazy_attributes
+
+if TYPE_CHECKING:  # for type checkers and documentation tools; at run time, on first use
+    from rmttheory.distributions.base import SpectralDistribution
+    from rmttheory.distributions.edge import (
+        EdgeScaling,
+        SoftEdge,
+        edge_scaling,
+        hermite_edge,
+        laguerre_edge,
+        soft_edge,
+    )
+    from rmttheory.distributions.linear_network import LinearNetwork
+    from rmttheory.distributions.marchenko_pastur import MarchenkoPastur
+    from rmttheory.distributions.mixture import MixtureSilversteinLaw
+    from rmttheory.distributions.pennington_worah import PenningtonWorah
+    from rmttheory.distributions.ratio import RatioLaw
+    from rmttheory.distributions.silverstein import SilversteinLaw
+    from rmttheory.distributions.spacing import GaudinGOE, WignerSurmise
+    from rmttheory.distributions.tracy_widom import TracyWidom
+    from rmttheory.distributions.transforms import ChangeOfSizeLaw, ScaledLaw
+
+#: where each name is defined (imported at its first use: a run that builds one law pays
+#: for that law's modules only)
+_WHERE = {
+    "SpectralDistribution": "rmttheory.distributions.base",
+    "EdgeScaling": "rmttheory.distributions.edge",
+    "SoftEdge": "rmttheory.distributions.edge",
+    "edge_scaling": "rmttheory.distributions.edge",
+    "hermite_edge": "rmttheory.distributions.edge",
+    "laguerre_edge": "rmttheory.distributions.edge",
+    "soft_edge": "rmttheory.distributions.edge",
+    "LinearNetwork": "rmttheory.distributions.linear_network",
+    "MarchenkoPastur": "rmttheory.distributions.marchenko_pastur",
+    "MixtureSilversteinLaw": "rmttheory.distributions.mixture",
+    "PenningtonWorah": "rmttheory.distributions.pennington_worah",
+    "RatioLaw": "rmttheory.distributions.ratio",
+    "SilversteinLaw": "rmttheory.distributions.silverstein",
+    "GaudinGOE": "rmttheory.distributions.spacing",
+    "WignerSurmise": "rmttheory.distributions.spacing",
+    "TracyWidom": "rmttheory.distributions.tracy_widom",
+    "ChangeOfSizeLaw": "rmttheory.distributions.transforms",
+    "ScaledLaw": "rmttheory.distributions.transforms",
+}
+__getattr__, __dir__ = lazy_attributes(globals(), _WHERE)
 
 __all__ = [
     "SpectralDistribution",

@@ -138,14 +138,11 @@ def run_point(
     >>> rec["status"], rec["n1"], rec["ks"] <= rec["ks_tol"]
     ('ok', 60, True)
     """
-    from rmttheory.distributions import PenningtonWorah
+    from rmttheory._process import in_background
+    from rmttheory.constants import gaussian_constants
     from rmttheory.errors import ResourceError
-    from rmttheory.validation.compare import ks_distance, wasserstein1
-    from rmttheory.validation.finite_size import expected_trace
     from rmttheory.validation.gram import batched_samples
-    from rmttheory.validation.power import perturbed_pennington_worah, spectral_power
     from rmttheory.validation.sampling import check_memory
-    from rmttheory.validation.tolerance import ks_tolerance, trace_check
 
     rec: dict[str, Any] = {"point": asdict(point), "key": point.key}
     t0 = time.perf_counter()
@@ -155,8 +152,18 @@ def run_point(
         rec.update({"n0": n0, "n1": n1, "m": m})
         check_memory(n0, n1, m, "cpu" if point.device == "cpu" else point.device)
         phi_eff, psi_eff = n0 / m, n0 / n1  # the ratios actually sampled
-        law = PenningtonWorah.from_activation(point.act, phi_eff, psi_eff)
+        # bad input (a non-integrable activation) fails here, before any sampling; the law's
+        # support and cdf model are built while the sample is drawn (draws hold one core)
+        gaussian_constants(point.act)  # the law's (from_activation's), cached in-process
+        law_ready = in_background(lambda: _built_law(point.act, phi_eff, psi_eff))
         samples = batched_samples(spec, point.seeds, point.seed, point.device, progress)
+        law = law_ready()
+        # imported by _built_law's thread while the sample was drawn
+        from rmttheory.validation.compare import ks_distance, wasserstein1
+        from rmttheory.validation.finite_size import expected_trace
+        from rmttheory.validation.power import perturbed_pennington_worah, spectral_power
+        from rmttheory.validation.tolerance import ks_tolerance, trace_check
+
         eigs = [s.eigenvalues for s in samples]
         if not all(np.all(np.isfinite(e)) for e in eigs):
             raise FloatingPointError("non-finite eigenvalues (NaN or inf in the sample)")
@@ -235,6 +242,20 @@ def run_point(
         )
     rec["seconds"] = time.perf_counter() - t0
     return rec
+
+
+def _built_law(act: str, phi: float, psi: float) -> Any:
+    """The Pennington–Worah law of ``act`` at ``(phi, psi)``, its support and cdf model built
+    (and the modules of the checks that follow imported)."""
+    import rmttheory.validation.compare
+    import rmttheory.validation.finite_size
+    import rmttheory.validation.power
+    import rmttheory.validation.tolerance  # noqa: F401
+    from rmttheory.distributions import PenningtonWorah
+
+    law = PenningtonWorah.from_activation(act, phi, psi)
+    law.continuous_mass()  # the model behind cdf (and its mass check)
+    return law
 
 
 def run_campaign(

@@ -223,12 +223,21 @@ def sample_features(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
     >>> sample_features(GramSpec("relu", 20, 1.0, 1.0), rng=0).shape
     (20, 20)
     """
+    return _features(spec, rng)
+
+
+def _features(spec: GramSpec, rng: SeedLike = None, then: Any = None) -> np.ndarray:
+    """:func:`sample_features`, with ``then(i, block)`` called on each row block of ``Y`` as
+    it is made (:func:`apply_by_rows`)."""
     from rmttheory.constants import gaussian_constants
 
     rng = _params.generator(rng)
     n0, n1, m = spec.shape
     check_memory(n0, n1, m)
     act = activation(spec.act)
+    mean = 0.0
+    if spec.center:
+        mean = gaussian_constants(act, spec.sigma_w, spec.sigma_x, digits=15).mean
     W = sample_entries(rng, (n1, n0), spec.entries)
     W *= spec.sigma_w / math.sqrt(n0)  # in place: no second n1 x n0 array
     if spec.data == "digits":
@@ -237,15 +246,20 @@ def sample_features(spec: GramSpec, rng: SeedLike = None) -> np.ndarray:
     else:
         X = sample_entries(rng, (n0, m), spec.entries)
         X *= spec.sigma_x
-    Y = apply_by_rows(act.numpy(), W @ X)
-    if spec.center:
-        mean = gaussian_constants(act, spec.sigma_w, spec.sigma_x, digits=15).mean
-        if mean != 0.0:
-            Y -= mean
-    return Y
+    f = act.numpy()
+    if mean != 0.0:  # centered in the same pass (in cache), as f(WX) - mean would be
+
+        def f(z: np.ndarray, f: Any = f) -> np.ndarray:
+            out = f(z)
+            out -= mean
+            return out
+
+    return apply_by_rows(f, W @ X, then=then)
 
 
-def apply_by_rows(f: Any, Z: np.ndarray, threads: int | None = None) -> np.ndarray:
+def apply_by_rows(
+    f: Any, Z: np.ndarray, threads: int | None = None, then: Any = None
+) -> np.ndarray:
     """Apply the elementwise ``f`` to ``Z`` in place, in blocks of rows on ``threads`` threads.
 
     The result equals ``f(Z)`` bit for bit (each entry goes through the same ufunc loop;
@@ -262,6 +276,9 @@ def apply_by_rows(f: Any, Z: np.ndarray, threads: int | None = None) -> np.ndarr
         A C-contiguous 2-d float array, overwritten.
     threads
         Threads to use (default: the process's pool size, :func:`rmttheory.resources.cap_threads`).
+    then
+        Optional ``then(i, block)``, called on each block ``i`` (rows ``i * row_block(Z)``
+        on) once it holds :math:`f`, in the same thread (while it is in cache).
 
     Returns
     -------
@@ -283,16 +300,21 @@ def apply_by_rows(f: Any, Z: np.ndarray, threads: int | None = None) -> np.ndarr
     starts = range(0, Z.shape[0], rows)
 
     def share(t: int, threads: int) -> None:  # every threads-th block
-        for s in starts[t::threads]:
+        for i in range(t, len(starts), threads):
+            s = starts[i]
             Z[s : s + rows] = f(Z[s : s + rows])
+            if then is not None:
+                then(i, Z[s : s + rows])
 
     in_threads(share, len(starts), threads)
     return Z
 
 
-def row_block(Z: np.ndarray) -> int:
-    """Rows per block of ~1 MiB of ``Z`` (a block stays in cache between passes)."""
-    return max(1, (1 << 20) // max(1, Z.shape[1] * Z.itemsize))
+def row_block(Z: np.ndarray | int) -> int:
+    """Rows per block of ~1 MiB of ``Z`` (a block stays in cache between passes); ``Z`` may
+    also be the number of columns of a float64 array."""
+    width = Z * 8 if isinstance(Z, int) else Z.shape[1] * Z.itemsize
+    return max(1, (1 << 20) // max(1, width))
 
 
 def in_threads(share: Any, blocks: int, threads: int | None = None) -> int:
