@@ -259,16 +259,23 @@ def _runnable_others() -> int | None:
 
     counts = []
     for i in range(3):
-        try:
-            with open("/proc/loadavg") as fh:
-                running = int(fh.read().split()[3].split("/")[0])
-        except (OSError, ValueError, IndexError):
+        running = _machine_running()
+        if running is None:
             return None
         counts.append(running - _own_running())
         if i < 2:
             time.sleep(0.002)
     return max(0, sorted(counts)[1])  # the median: a task seen once is a blip (1 run in 12
     # right after another process ended saw one and capped BLAS at 1 thread with the max)
+
+
+def _machine_running() -> int | None:
+    """Threads runnable now on the whole machine (``/proc/loadavg``), None where unknown."""
+    try:
+        with open("/proc/loadavg") as fh:
+            return int(fh.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _own_running() -> int:

@@ -182,3 +182,43 @@ def test_in_background_returns_or_raises_in_the_callers_thread():
 
     with pytest.raises(ArithmeticError, match="law failed"):
         in_background(fails)()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="Linux /proc only")
+def test_own_spinning_threads_are_not_other_work(monkeypatch):
+    """A thread of this process busy in numpy (as OpenBLAS's workers spin after each call)
+    is counted as this process's own (``/proc/self/task``), and the tasks runnable outside
+    it are the machine's count minus those: with the machine's count equal to this
+    process's, no core is busy elsewhere, so the cap stays at every allowed core (the old
+    count, machine minus one, saw the spinning worker as other work and capped at one)."""
+    import threading
+    import time
+
+    import rmttheory.resources as res
+
+    stop = threading.Event()
+    big = np.random.default_rng(0).standard_normal(2_000_000)
+
+    def spin():
+        while not stop.is_set():
+            np.sort(big)  # releases the GIL: running, like a spinning BLAS worker
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    try:
+        seen = []
+        for _ in range(50):
+            seen.append(res._own_running())
+            time.sleep(0.002)
+    finally:
+        stop.set()
+        worker.join()
+    assert max(seen) >= 2  # the worker was seen running, besides this thread
+
+    monkeypatch.setattr(res, "_own_running", lambda: 2)
+    monkeypatch.setattr(res, "_machine_running", lambda: 2)
+    assert res._runnable_others() == 0
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.3, 0.0, 0.0))
+    assert res.free_cores() == res._allowed_cores()
+    monkeypatch.setattr(res, "_machine_running", lambda: 3)  # one task of another process
+    assert res._runnable_others() == 1

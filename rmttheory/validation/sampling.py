@@ -313,7 +313,7 @@ def apply_by_rows(
 def row_block(Z: np.ndarray | int) -> int:
     """Rows per block of ~1 MiB of ``Z`` (a block stays in cache between passes); ``Z`` may
     also be the number of columns of a float64 array."""
-    width = Z * 8 if isinstance(Z, int) else Z.shape[1] * Z.itemsize
+    width = int(Z) * 8 if isinstance(Z, (int, np.integer)) else Z.shape[1] * Z.itemsize
     return max(1, (1 << 20) // max(1, width))
 
 
