@@ -67,6 +67,8 @@ _WHERE = {
 __getattr__, __dir__ = lazy_attributes(globals(), _WHERE)
 
 
+# a literal list, for static tools; equal to the lazy map (and the eager names):
+# tests/test_architecture.py::test_lazy_package_names_resolve_and_import_late
 __all__ = [
     "Activation",
     "activation",

@@ -200,8 +200,8 @@ def free_cores() -> int:
     on (``os.sched_getaffinity``) minus the busy ones, at least 1.
 
     Busy: the rounded one-minute load average, but no more than the tasks runnable now
-    besides this one (``/proc/loadavg``'s fourth field, the median of three reads 2 ms
-    apart).  The load average alone lags by a minute: right after other processes end
+    outside this process (``/proc/loadavg``'s fourth field less this process's running
+    threads, the median of three reads 2 ms apart).  The load average alone lags by a minute: right after other processes end
     (a benchmark's previous run) it still counts their cores as busy.
 
     Returns

@@ -131,3 +131,25 @@ def test_validation_is_not_a_top_level_package(tmp_path):
         text=True,
     )
     assert r.returncode == 0, r.stderr
+
+
+def test_lazy_package_names_resolve_and_import_late():
+    """The packages that import their names at first use (``_lazy.lazy_attributes``) list the
+    same names in ``__all__`` (a literal, for static tools) and in their lazy map, each
+    resolving to the object of the module the map names; a fresh ``import rmttheory`` loads
+    no law (``rmttheory.distributions``) and no constants."""
+    import importlib
+
+    for name, eager in (("rmttheory", 9), ("rmttheory.distributions", 0)):
+        mod = importlib.import_module(name)
+        lazy = mod._WHERE
+        assert len(mod.__all__) == len(set(mod.__all__)) == len(lazy) + eager
+        assert set(lazy) <= set(mod.__all__)
+        for attr in mod.__all__:
+            obj = getattr(mod, attr)
+            if attr in lazy:
+                assert obj is getattr(importlib.import_module(lazy[attr]), attr)
+    probe = "import sys, rmttheory; print(sorted(m for m in sys.modules if m in "
+    probe += "('rmttheory.distributions', 'rmttheory.constants', 'sympy')))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
